@@ -1,0 +1,15 @@
+namespace Pipeline.Blocks.DeadLetters;
+
+/// <summary>The <c>reason</c> label values of <c>pipeline_component_discarded_events_total</c>.</summary>
+public static class DiscardReasons
+{
+    public const string EmptyLine = "empty_line";
+    public const string InvalidUtf8 = "invalid_utf8";
+    public const string NotAnObject = "not_an_object";
+    public const string MalformedJson = "malformed_json";
+    public const string LineTooLong = "line_too_long";
+    public const string TruncatedLine = "truncated_line";
+    public const string BinaryFrame = "binary_frame";
+    public const string TargetDeclined = "target_declined";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,20 @@
+using System.Threading.Tasks.Dataflow;
+using Pipeline.Blocks.Events;
+
+namespace Pipeline.Blocks.Graph;
+
+/// <summary>
+/// A destination at the end of the graph. It owns each batch it accepts and releases it once the
+/// destination acknowledged it (or it was spooled), counting <c>pipeline_sink_written_events_total</c>.
+/// </summary>
+public interface IEventSink
+{
+    string Name { get; }
+
+    ITargetBlock<EventBatch> Input { get; }
+
+    /// <summary>Completes after <see cref="Input"/> completed and everything accepted was written.</summary>
+    Task Completion { get; }
+
+    SinkHealth Health { get; }
+}

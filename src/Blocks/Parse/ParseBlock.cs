@@ -1,0 +1,275 @@
+using System.Text.Json;
+using System.Text.Unicode;
+using Pipeline.Blocks.DeadLetters;
+using Pipeline.Blocks.Events;
+using Pipeline.Blocks.Graph;
+using Pipeline.Blocks.Metrics;
+
+namespace Pipeline.Blocks.Parse;
+
+/// <summary>
+/// Turns a batch's framed lines into <see cref="EventRecord"/>s with <see cref="Utf8JsonReader"/>.
+/// Known fields become slices of the input (no copy), every other field is copied once into the
+/// batch as the attributes object. A bad line is counted, dead-lettered and skipped.
+/// </summary>
+public sealed class ParseBlock : IBatchProcessor
+{
+    private readonly ParseOptions _options;
+    private readonly ComponentMetrics _metrics;
+    private readonly IDeadLetterSink _deadLetters;
+
+    public ParseBlock(ParseOptions options, PipelineMetrics metrics, IDeadLetterSink deadLetters)
+    {
+        _options = options;
+        _metrics = metrics.ForComponent(Name);
+        _deadLetters = deadLetters;
+    }
+
+    public string Name => "parse";
+
+    public void Process(EventBatch batch)
+    {
+        var lines = batch.LineCount;
+        _metrics.In.Inc(lines);
+        for (var i = 0; i < lines; i++)
+        {
+            // Attributes are at most the line itself plus braces: reserve now so the buffer
+            // cannot move while the reader holds a span of the line.
+            batch.EnsureCapacity(batch.Lines[i].Length + 2);
+            var reason = ParseLine(batch, i);
+            if (reason is not null)
+            {
+                _metrics.Discarded(reason);
+                if (!ReferenceEquals(reason, DiscardReasons.EmptyLine))
+                {
+                    _deadLetters.Write(Name, reason, batch.Source, batch.GetLine(i));
+                }
+            }
+        }
+
+        _metrics.Out.Inc(batch.Count);
+    }
+
+    /// <returns>null when the line became an event, else the discard reason.</returns>
+    private string? ParseLine(EventBatch batch, int index)
+    {
+        var lineRef = batch.Lines[index];
+        var line = batch.GetLine(index);
+        var start = 0;
+        while (start < line.Length && IsWhitespace(line[start]))
+        {
+            start++;
+        }
+
+        if (start == line.Length)
+        {
+            return DiscardReasons.EmptyLine;
+        }
+
+        if (line[start] != '{')
+        {
+            return DiscardReasons.NotAnObject;
+        }
+
+        if (!Utf8.IsValid(line))
+        {
+            return DiscardReasons.InvalidUtf8;
+        }
+
+        ref var record = ref batch.AddEvent();
+        try
+        {
+            ReadObject(batch, line, lineRef.Offset, ref record);
+            record.Line = index;
+            return null;
+        }
+        catch (JsonException)
+        {
+            batch.TruncateEvents(batch.Count - 1);
+            return DiscardReasons.MalformedJson;
+        }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader getters throw this for tokens of an unexpected shape.
+            batch.TruncateEvents(batch.Count - 1);
+            return DiscardReasons.MalformedJson;
+        }
+    }
+
+    private void ReadObject(EventBatch batch, ReadOnlySpan<byte> line, int lineOffset, ref EventRecord record)
+    {
+        var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = _options.MaxDepth });
+        reader.Read(); // StartObject: checked by the caller.
+        record.Timestamp = long.MinValue;
+        record.Level = EventLevel.Info;
+        record.LevelCode = -1;
+
+        var attributes = batch.GetAppendSpan(line.Length + 2);
+        var written = 0;
+        attributes[written++] = (byte)'{';
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var nameStart = (int)reader.TokenStartIndex;
+            var field = reader.ValueIsEscaped ? KnownField.None : Classify(reader.ValueSpan);
+            reader.Read();
+            if (field != KnownField.None && TryReadKnown(ref reader, field, lineOffset, ref record))
+            {
+                continue;
+            }
+
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+            }
+
+            var end = (int)reader.BytesConsumed;
+            if (written > 1)
+            {
+                attributes[written++] = (byte)',';
+            }
+
+            line[nameStart..end].CopyTo(attributes[written..]);
+            written += end - nameStart;
+        }
+
+        // Anything after the closing brace (a second value, garbage) makes the line malformed.
+        if (reader.Read())
+        {
+            throw new JsonException("Trailing data after the event object.");
+        }
+
+        if (written > 1)
+        {
+            attributes[written++] = (byte)'}';
+            record.Attributes = new Slice(batch.DataLength, written);
+            batch.Advance(written);
+        }
+
+        if (record.Timestamp == long.MinValue)
+        {
+            record.Timestamp = batch.ReceivedAt;
+        }
+    }
+
+    private bool TryReadKnown(ref Utf8JsonReader reader, KnownField field, int lineOffset, ref EventRecord record)
+    {
+        switch (field)
+        {
+            case KnownField.Ts:
+                return TryReadTimestamp(ref reader, ref record);
+            case KnownField.Level:
+                return TryReadLevel(ref reader, ref record);
+        }
+
+        Slice value;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                value = new Slice(lineOffset + (int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+                break;
+            case JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False:
+                value = new Slice(lineOffset + (int)reader.TokenStartIndex, reader.ValueSpan.Length);
+                break;
+            case JsonTokenType.Null:
+                return true;
+            default:
+                return false; // an object or array under a known name stays an attribute
+        }
+
+        switch (field)
+        {
+            case KnownField.RobotId: record.RobotId = value; break;
+            case KnownField.Type: record.Type = value; break;
+            case KnownField.Msg: record.Msg = value; break;
+            case KnownField.TraceId: record.TraceId = value; break;
+            case KnownField.SpanId: record.SpanId = value; break;
+            case KnownField.Hash: record.Hash = value; break;
+        }
+
+        return true;
+    }
+
+    private static bool TryReadTimestamp(ref Utf8JsonReader reader, ref EventRecord record)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped &&
+            Rfc3339.TryParse(reader.ValueSpan, out var ms))
+        {
+            record.Timestamp = ms;
+            return true;
+        }
+
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var number) &&
+            number is > 0 and < 1e15)
+        {
+            // Epoch milliseconds; a value below 1e11 can only be seconds (1e11 ms is 1973).
+            record.Timestamp = number < 1e11 ? (long)(number * 1000) : (long)number;
+            return true;
+        }
+
+        return false; // unreadable: kept as an attribute, the event gets the receive time
+    }
+
+    private bool TryReadLevel(ref Utf8JsonReader reader, ref EventRecord record)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var code))
+        {
+            if (LevelParser.TryParseCode(code, _options.NumericLevels, out var level))
+            {
+                record.Level = level;
+                record.LevelCode = (short)code;
+                return true;
+            }
+
+            return false;
+        }
+
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
+        {
+            var text = reader.ValueSpan;
+            if (LevelParser.TryParseName(text, out var level))
+            {
+                record.Level = level;
+                return true;
+            }
+
+            if (System.Buffers.Text.Utf8Parser.TryParse(text, out long numeric, out var used) && used == text.Length &&
+                LevelParser.TryParseCode(numeric, _options.NumericLevels, out level))
+            {
+                record.Level = level;
+                record.LevelCode = (short)numeric;
+                return true;
+            }
+        }
+
+        return false; // unknown level: INFO, and the original stays in the attributes
+    }
+
+    private static KnownField Classify(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        2 when name.SequenceEqual("ts"u8) => KnownField.Ts,
+        3 when name.SequenceEqual("msg"u8) => KnownField.Msg,
+        4 when name.SequenceEqual("type"u8) => KnownField.Type,
+        4 when name.SequenceEqual("hash"u8) => KnownField.Hash,
+        5 when name.SequenceEqual("level"u8) => KnownField.Level,
+        7 when name.SequenceEqual("span_id"u8) => KnownField.SpanId,
+        8 when name.SequenceEqual("robot_id"u8) => KnownField.RobotId,
+        8 when name.SequenceEqual("trace_id"u8) => KnownField.TraceId,
+        _ => KnownField.None,
+    };
+
+    private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+
+    private enum KnownField : byte
+    {
+        None,
+        Ts,
+        RobotId,
+        Level,
+        Type,
+        Msg,
+        TraceId,
+        SpanId,
+        Hash,
+    }
+}

@@ -1,0 +1,52 @@
+using System.Threading.Tasks.Dataflow;
+using Microsoft.Extensions.Hosting;
+using Pipeline.Blocks.DeadLetters;
+using Pipeline.Blocks.Events;
+using Pipeline.Blocks.Graph;
+using Pipeline.Blocks.Metrics;
+
+namespace Pipeline.Ingest.Framing;
+
+/// <summary>What every connection's read loop shares: where batches go and what it counts with.</summary>
+internal sealed class IngestContext
+{
+    private long _nextConnectionId;
+
+    public IngestContext(
+        PipelineGraph graph,
+        EventBatchPool pool,
+        IngestOptions options,
+        PipelineMetrics metrics,
+        IDeadLetterSink deadLetters,
+        TimeProvider time,
+        IHostApplicationLifetime lifetime,
+        string nodeName)
+    {
+        Target = graph.Input;
+        Pool = pool;
+        Options = options;
+        Metrics = metrics;
+        Component = metrics.ForComponent("ingest");
+        DeadLetters = deadLetters;
+        Time = time;
+        Stopping = lifetime.ApplicationStopping;
+        NodeName = nodeName;
+        Tcp = new ConnectionLimiter("tcp", options.MaxConnections, metrics);
+        WebSocket = new ConnectionLimiter("websocket", options.MaxConnections, metrics);
+    }
+
+    public ITargetBlock<EventBatch> Target { get; }
+    public EventBatchPool Pool { get; }
+    public IngestOptions Options { get; }
+    public PipelineMetrics Metrics { get; }
+    public ComponentMetrics Component { get; }
+    public IDeadLetterSink DeadLetters { get; }
+    public TimeProvider Time { get; }
+    public CancellationToken Stopping { get; }
+    public string NodeName { get; }
+    public ConnectionLimiter Tcp { get; }
+    public ConnectionLimiter WebSocket { get; }
+
+    public SourceConnection NewConnection(string protocol, string remote) =>
+        new(protocol, Interlocked.Increment(ref _nextConnectionId), remote, NodeName);
+}

@@ -1,0 +1,310 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Threading.Tasks.Dataflow;
+using Pipeline.Blocks.DeadLetters;
+using Pipeline.Blocks.Events;
+
+namespace Pipeline.Ingest.Framing;
+
+/// <summary>
+/// One connection's read loop: frames NDJSON lines from a <see cref="PipeReader"/> into pooled
+/// batches and hands full batches to the graph with <c>await SendAsync</c>. While the graph is full
+/// the pipe is not read, the socket's buffers fill and TCP flow control slows the robot down.
+/// </summary>
+/// <remarks>
+/// Lines are not copied one by one: each read copies its run of complete lines into the batch in one
+/// go, then the lines are indexed in place with a vectorised <c>IndexOf('\n')</c>. A partial batch
+/// is sent <see cref="IngestOptions.FlushInterval"/> after its first line; a timer wakes the loop with
+/// <see cref="PipeReader.CancelPendingRead"/>, as it does for the idle timeout and shutdown.
+/// </remarks>
+internal sealed class LineFramer : IDisposable
+{
+    private readonly PipeReader _input;
+    private readonly SourceConnection _source;
+    private readonly IngestContext _context;
+    private readonly IngestOptions _options;
+    private readonly Prometheus.Counter.Child _events;
+    private readonly Prometheus.Counter.Child _bytes;
+    private readonly ITimer _flushTimer;
+    private readonly ITimer _idleTimer;
+    private readonly CancellationTokenRegistration _stopping;
+    private EventBatch? _batch;
+    private bool _discarding;
+    private volatile bool _idle;
+    private volatile bool _stop;
+
+    public LineFramer(PipeReader input, SourceConnection source, IngestContext context)
+    {
+        _input = input;
+        _source = source;
+        _context = context;
+        _options = context.Options;
+        _events = context.Metrics.IngestEvents.WithLabels(source.Protocol);
+        _bytes = context.Metrics.IngestBytes.WithLabels(source.Protocol);
+        _flushTimer = context.Time.CreateTimer(static s => ((LineFramer)s!)._input.CancelPendingRead(), this,
+            Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _idleTimer = context.Time.CreateTimer(static s => ((LineFramer)s!).OnIdle(), this,
+            context.Options.IdleTimeout, Timeout.InfiniteTimeSpan);
+        _stopping = context.Stopping.Register(static s => ((LineFramer)s!).OnStopping(), this);
+    }
+
+    /// <summary>Reads until the peer closes, goes idle or the service stops; everything framed is sent on.</summary>
+    public async Task<CloseReason> RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var consumed = buffer.Start;
+                if (!buffer.IsEmpty)
+                {
+                    _idleTimer.Change(_options.IdleTimeout, Timeout.InfiniteTimeSpan);
+                    consumed = await FrameAsync(buffer, result.IsCompleted, cancellationToken).ConfigureAwait(false);
+                }
+
+                _input.AdvanceTo(consumed, buffer.End);
+                if (result.IsCompleted)
+                {
+                    await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    return CloseReason.EndOfStream;
+                }
+
+                if (result.IsCanceled && (_stop || _idle))
+                {
+                    // Whatever is already here is framed; a partial line left over is counted.
+                    if (_input.TryRead(out var last))
+                    {
+                        var tail = await FrameAsync(last.Buffer, completed: true, cancellationToken).ConfigureAwait(false);
+                        _input.AdvanceTo(tail);
+                    }
+
+                    await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    return _stop ? CloseReason.Shutdown : CloseReason.IdleTimeout;
+                }
+
+                if (result.IsCanceled)
+                {
+                    // The flush timer: a quiet connection's partial batch goes now.
+                    await FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _batch?.Release();
+            _batch = null;
+        }
+    }
+
+    /// <summary>
+    /// Frames <paramref name="buffer"/>: complete lines go into batches; an incomplete tail is left
+    /// in the pipe unless the stream ended. Returns how far the input was consumed.
+    /// </summary>
+    private async ValueTask<SequencePosition> FrameAsync(ReadOnlySequence<byte> buffer, bool completed, CancellationToken cancellationToken)
+    {
+        var remaining = buffer;
+        while (!remaining.IsEmpty)
+        {
+            if (_discarding)
+            {
+                var end = remaining.PositionOf((byte)'\n');
+                if (end is null)
+                {
+                    remaining = remaining.Slice(remaining.End);
+                    break;
+                }
+
+                _discarding = false;
+                remaining = remaining.Slice(remaining.GetPosition(1, end.Value));
+                continue;
+            }
+
+            _batch ??= StartBatch();
+            var room = _batch.LineCount == 0
+                ? Math.Max(_options.BatchMaxBytes, _options.MaxLineBytes + 2)
+                : _options.BatchMaxBytes - _batch.DataLength;
+            var window = remaining.Length > room ? remaining.Slice(0, room) : remaining;
+            var take = LastLineEnd(window);
+            if (take > 0)
+            {
+                CopyLines(remaining.Slice(0, take));
+                remaining = remaining.Slice(take);
+                if (_batch.DataLength >= _options.BatchMaxBytes || _batch.LineCount >= _options.BatchMaxEvents)
+                {
+                    await SendAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            if (window.Length < remaining.Length && _batch.LineCount > 0)
+            {
+                // The next line does not fit in this batch: send it and start another.
+                await SendAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (remaining.Length > _options.MaxLineBytes)
+            {
+                // Too long: keep its first bytes for the dead letter, skip the rest up to its '\n'.
+                Reject(DiscardReasons.LineTooLong, remaining);
+                _discarding = true;
+                continue;
+            }
+
+            if (completed)
+            {
+                // Half a line and then the peer closed: a line is only complete with its '\n'.
+                Reject(DiscardReasons.TruncatedLine, remaining);
+                remaining = remaining.Slice(remaining.End);
+                break;
+            }
+
+            break; // an incomplete line: it stays in the pipe until more arrives
+        }
+
+        _bytes.Inc(buffer.Length - remaining.Length);
+        return remaining.Start;
+    }
+
+    private EventBatch StartBatch()
+    {
+        var batch = _context.Pool.Rent();
+        batch.Source = _source;
+        batch.ReceivedAt = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        _flushTimer.Change(_options.FlushInterval, Timeout.InfiniteTimeSpan);
+        return batch;
+    }
+
+    /// <summary>Copies complete lines in one go, then indexes them inside the batch.</summary>
+    private void CopyLines(ReadOnlySequence<byte> lines)
+    {
+        var batch = _batch!;
+        var length = (int)lines.Length;
+        var start = batch.DataLength;
+        lines.CopyTo(batch.GetAppendSpan(length));
+        batch.Advance(length);
+        batch.InputBytes += length;
+
+        var data = batch.Data;
+        var offset = start;
+        var end = start + length;
+        while (offset < end)
+        {
+            var newline = data[offset..end].IndexOf((byte)'\n');
+            var lineLength = newline;
+            if (lineLength > 0 && data[offset + lineLength - 1] == '\r')
+            {
+                lineLength--;
+            }
+
+            if (lineLength > _options.MaxLineBytes)
+            {
+                Reject(DiscardReasons.LineTooLong, data.Slice(offset, lineLength));
+            }
+            else
+            {
+                batch.AddLine(offset, lineLength);
+            }
+
+            offset += newline + 1;
+        }
+    }
+
+    private async ValueTask SendAsync(CancellationToken cancellationToken)
+    {
+        var batch = _batch!;
+        _batch = null;
+        _flushTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var lines = batch.LineCount;
+        if (lines == 0)
+        {
+            batch.Release();
+            return;
+        }
+
+        _context.Component.Out.Inc(lines);
+        bool accepted;
+        try
+        {
+            accepted = await _context.Target.SendAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _context.Component.Discarded("shutdown", lines);
+            batch.Release();
+            throw;
+        }
+
+        if (accepted)
+        {
+            _events.Inc(lines);
+        }
+        else
+        {
+            // The graph has completed (shutdown raced with this connection): count, never drop silently.
+            _context.Component.Discarded("shutdown", lines);
+            batch.Release();
+        }
+    }
+
+    private ValueTask FlushAsync(CancellationToken cancellationToken) =>
+        _batch is null ? ValueTask.CompletedTask : SendAsync(cancellationToken);
+
+    private void Reject(string reason, ReadOnlySequence<byte> input)
+    {
+        var head = input.Length > 1024 ? input.Slice(0, 1024) : input;
+        Reject(reason, head.IsSingleSegment ? head.FirstSpan : head.ToArray());
+    }
+
+    private void Reject(string reason, ReadOnlySpan<byte> input)
+    {
+        _context.Component.Discarded(reason);
+        _context.DeadLetters.Write("ingest", reason, _source, input);
+    }
+
+    /// <summary>Bytes up to and including the last '\n' in <paramref name="window"/>, or 0.</summary>
+    private static int LastLineEnd(ReadOnlySequence<byte> window)
+    {
+        if (window.IsSingleSegment)
+        {
+            return window.FirstSpan.LastIndexOf((byte)'\n') + 1;
+        }
+
+        var position = 0;
+        var last = 0;
+        foreach (var segment in window)
+        {
+            var at = segment.Span.LastIndexOf((byte)'\n');
+            if (at >= 0)
+            {
+                last = position + at + 1;
+            }
+
+            position += segment.Length;
+        }
+
+        return last;
+    }
+
+    private void OnIdle()
+    {
+        _idle = true;
+        _input.CancelPendingRead();
+    }
+
+    private void OnStopping()
+    {
+        _stop = true;
+        _input.CancelPendingRead();
+    }
+
+    public void Dispose()
+    {
+        _flushTimer.Dispose();
+        _idleTimer.Dispose();
+        _stopping.Dispose();
+    }
+}

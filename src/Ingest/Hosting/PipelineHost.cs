@@ -1,0 +1,135 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Pipeline.Blocks.DeadLetters;
+using Pipeline.Blocks.Enrich;
+using Pipeline.Blocks.Events;
+using Pipeline.Blocks.Graph;
+using Pipeline.Blocks.Metrics;
+using Pipeline.Blocks.Parse;
+using Pipeline.Blocks.Redact;
+using Pipeline.Ingest.Configuration;
+using Pipeline.Ingest.Framing;
+using Pipeline.Ingest.Http;
+using Pipeline.Ingest.Tcp;
+using Pipeline.Ingest.WebSockets;
+using Pipeline.Storage.DeadLetters;
+using Pipeline.Storage.Files;
+
+namespace Pipeline.Ingest.Hosting;
+
+/// <summary>Builds the service: configuration, the graph and its sinks, Kestrel's listeners, the HTTP surface.</summary>
+public static class PipelineHost
+{
+    /// <summary>
+    /// Builds the host. Configuration: appsettings.json, then <paramref name="configFile"/>, then
+    /// environment variables, then <paramref name="args"/> (<c>--Pipeline:DataDir=…</c>).
+    /// Throws <see cref="ConfigurationException"/> naming every bad key.
+    /// </summary>
+    public static WebApplication Build(string[] args, string? configFile = null, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        if (configFile is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+            builder.Configuration.AddEnvironmentVariables();
+            builder.Configuration.AddCommandLine(args);
+        }
+
+        var errors = new List<string>();
+        var settings = PipelineSettings.Load(builder.Configuration, errors);
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        AddPipeline(builder.Services, settings);
+        configureServices?.Invoke(builder.Services);
+
+        var endpoints = new BoundEndpoints();
+        builder.Services.AddSingleton(endpoints);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var url = new Uri(settings.Ingest.HttpUrl);
+            EndpointParser.TryParse($"{url.Host}:{url.Port}", out var http);
+            kestrel.Listen(http, listen => endpoints.HttpListener = listen);
+            EndpointParser.TryParse(settings.Ingest.TcpEndpoint, out var tcp);
+            kestrel.Listen(tcp, listen =>
+            {
+                listen.UseConnectionHandler<TcpIngestHandler>();
+                endpoints.TcpListener = listen;
+            });
+        });
+        builder.WebHost.UseUrls(); // the listeners above are the only ones
+
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.Map("/ingest", (Microsoft.AspNetCore.Http.HttpContext context, WebSocketIngestEndpoint endpoint) => endpoint.HandleAsync(context));
+        HealthEndpoints.Map(app);
+        return app;
+    }
+
+    private static void AddPipeline(IServiceCollection services, PipelineSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Ingest);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PipelineMetrics>();
+        services.AddSingleton(_ => new EventBatchPool(new EventBatchPoolOptions
+        {
+            InitialBytes = Math.Max(settings.Ingest.BatchMaxBytes * 2, 64 * 1024),
+            InitialEvents = Math.Min(settings.Ingest.BatchMaxEvents, 4096),
+        }));
+        services.AddSingleton(sp => new DeadLetterWriter(settings.DeadLetterDirectory, settings.DeadLetter,
+            sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.DeadLetter")));
+        services.AddSingleton<IDeadLetterSink>(sp => sp.GetRequiredService<DeadLetterWriter>());
+        services.AddSingleton<IFleetRegistrySource>(sp => settings.Enrich.RegistryPath is { Length: > 0 } path
+            ? new FileFleetRegistrySource(path, settings.Enrich.RegistryPollInterval, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Enrich"))
+            : new StaticFleetRegistrySource(FleetRegistry.Empty));
+
+        if (settings.Files.Enabled)
+        {
+            services.AddSingleton<IEventSink>(sp => new FilesSink(settings.FilesDirectory, settings.Files, settings.Blocks.Files,
+                sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Sinks.Files")));
+        }
+
+        services.AddSingleton(sp =>
+        {
+            var metrics = sp.GetRequiredService<PipelineMetrics>();
+            var deadLetters = sp.GetRequiredService<IDeadLetterSink>();
+            var processors = new List<(IBatchProcessor, BlockOptions)>
+            {
+                (new ParseBlock(settings.Parse, metrics, deadLetters), settings.Blocks.Parse),
+                (new RedactBlock(settings.Redact, metrics), settings.Blocks.Redact),
+                (new EnrichBlock(sp.GetRequiredService<IFleetRegistrySource>(), metrics), settings.Blocks.Enrich),
+            };
+            return new PipelineGraph(processors, sp.GetServices<IEventSink>().ToList(), settings.Blocks.FanOut, metrics,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Graph"));
+        });
+        services.AddSingleton(sp => new IngestContext(
+            sp.GetRequiredService<PipelineGraph>(),
+            sp.GetRequiredService<EventBatchPool>(),
+            settings.Ingest,
+            sp.GetRequiredService<PipelineMetrics>(),
+            sp.GetRequiredService<IDeadLetterSink>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            settings.Enrich.NodeName));
+        services.AddSingleton<WebSocketIngestEndpoint>();
+        services.AddHostedService<GraphService>();
+    }
+}

@@ -1,0 +1,170 @@
+using System.IO.Pipelines;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Pipeline.Blocks.DeadLetters;
+using Pipeline.Ingest.Framing;
+
+namespace Pipeline.Ingest.WebSockets;
+
+/// <summary>
+/// <c>ws://HOST:5080/ingest</c>: text frames carry NDJSON lines. Frames are received straight into a
+/// pipe and framed by the same <see cref="LineFramer"/> as TCP; the end of a message ends its last
+/// line. A full graph stops the receive loop, so WebSocket robots are slowed like TCP ones.
+/// </summary>
+internal sealed class WebSocketIngestEndpoint
+{
+    private readonly IngestContext _context;
+    private readonly ILogger<WebSocketIngestEndpoint> _logger;
+
+    public WebSocketIngestEndpoint(IngestContext context, ILogger<WebSocketIngestEndpoint> logger)
+    {
+        _context = context;
+        _logger = logger;
+    }
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.Response.WriteAsync("Connect with a WebSocket client: ws://HOST:PORT/ingest, NDJSON in text frames.\n").ConfigureAwait(false);
+            return;
+        }
+
+        var remote = $"{http.Connection.RemoteIpAddress}:{http.Connection.RemotePort}";
+        if (!_context.WebSocket.TryAcquire())
+        {
+            IngestLog.ConnectionRefused(_logger, "websocket", remote, _context.WebSocket.Limit);
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.Headers.RetryAfter = "5";
+            await http.Response.WriteAsync("Too many connections; retry later.\n").ConfigureAwait(false);
+            return;
+        }
+
+        var source = _context.NewConnection("websocket", remote);
+        var reason = "error";
+        try
+        {
+            using var socket = await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+            IngestLog.Connected(_logger, "websocket", source.Id, remote);
+            reason = await RunAsync(socket, source, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ConnectionAbortedException)
+        {
+            reason = "aborted";
+        }
+        finally
+        {
+            _context.WebSocket.Release();
+            _context.Metrics.IngestConnectionsClosed.WithLabels("websocket", reason).Inc();
+            IngestLog.Disconnected(_logger, "websocket", source.Id, reason);
+        }
+    }
+
+    private async Task<string> RunAsync(WebSocket socket, Blocks.Events.SourceConnection source, CancellationToken aborted)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
+        using var receiving = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        using var framer = new LineFramer(pipe.Reader, source, _context);
+        var framing = framer.RunAsync(CancellationToken.None);
+        string reason;
+        try
+        {
+            reason = await ReceiveAsync(socket, pipe.Writer, source, receiving.Token, framing).ConfigureAwait(false);
+        }
+        finally
+        {
+            await pipe.Writer.CompleteAsync().ConfigureAwait(false);
+        }
+
+        var closed = await framing.ConfigureAwait(false);
+        await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+        if (closed != CloseReason.EndOfStream)
+        {
+            reason = closed == CloseReason.IdleTimeout ? "idle_timeout" : "shutdown";
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, reason == "idle_timeout" ? "idle timeout" : "server shutting down").ConfigureAwait(false);
+        }
+
+        return reason;
+    }
+
+    private async Task<string> ReceiveAsync(WebSocket socket, PipeWriter writer, Blocks.Events.SourceConnection source, CancellationToken cancellationToken, Task framing)
+    {
+        var lastByte = (byte)'\n';
+        while (true)
+        {
+            var memory = writer.GetMemory(16 * 1024);
+            // Stop receiving when the framer has stopped (idle, shutdown): race the receive against it.
+            var receive = socket.ReceiveAsync(memory, cancellationToken).AsTask();
+            _ = receive.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            if (await Task.WhenAny(receive, framing).ConfigureAwait(false) == framing)
+            {
+                return "framer";
+            }
+
+            ValueWebSocketReceiveResult result;
+            try
+            {
+                result = await receive.ConfigureAwait(false);
+            }
+            catch (WebSocketException)
+            {
+                // The peer vanished mid-message: the framer counts any partial line as truncated.
+                return "aborted";
+            }
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, "bye").ConfigureAwait(false);
+                return "eof";
+            }
+
+            if (result.MessageType == WebSocketMessageType.Binary)
+            {
+                _context.Component.Discarded(DiscardReasons.BinaryFrame);
+                _context.DeadLetters.Write("ingest", DiscardReasons.BinaryFrame, source, memory.Span[..Math.Min(result.Count, 1024)]);
+                IngestLog.BinaryFrame(_logger, source.Id);
+                await CloseQuietlyAsync(socket, WebSocketCloseStatus.InvalidMessageType, "binary frames are not supported: send NDJSON in text frames").ConfigureAwait(false);
+                return "binary_frame";
+            }
+
+            if (result.Count > 0)
+            {
+                lastByte = memory.Span[result.Count - 1];
+                writer.Advance(result.Count);
+            }
+
+            if (result.EndOfMessage && lastByte != '\n')
+            {
+                // A message ends its last line.
+                writer.GetSpan(1)[0] = (byte)'\n';
+                writer.Advance(1);
+                lastByte = (byte)'\n';
+            }
+
+            var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (flush.IsCompleted)
+            {
+                return "framer";
+            }
+        }
+    }
+
+    private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string description)
+    {
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+                // The peer is gone; nothing more to say to it.
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace Pipeline.Storage.Files;
+
+/// <summary>Options of the rolling-files sink (<c>Pipeline:Sinks:Files</c>).</summary>
+public sealed class FilesSinkOptions
+{
+    /// <summary>Writes files at all. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Where files go. Default <c>&lt;DataDir&gt;/logs</c>.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>Roll when a file reaches this size (compressed bytes). Default 256 MiB.</summary>
+    public long MaxFileBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Roll when a file is this old (checked on write). Default 1 h.</summary>
+    public TimeSpan MaxFileAge { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Files kept; older ones are deleted on roll. Default 1000. 0 keeps all.</summary>
+    public int RetainFiles { get; set; } = 1000;
+
+    /// <summary>Files older than this are deleted on roll. Default 30 days. Zero keeps all.</summary>
+    public TimeSpan RetainAge { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Write retries before a batch is discarded (counted, reason <c>write_failed</c>). Default 10.</summary>
+    public int WriteRetries { get; set; } = 10;
+}

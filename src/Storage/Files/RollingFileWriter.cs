@@ -1,0 +1,106 @@
+using System.Globalization;
+
+namespace Pipeline.Storage.Files;
+
+/// <summary>
+/// Appends LZ4 frames to <c>pipeline-&lt;UTC time&gt;-&lt;n&gt;.ndjson.lz4</c> files (names sort by time),
+/// rolls by size and age, and applies retention when it rolls. Only I/O: it throws, the sink retries.
+/// </summary>
+internal sealed class RollingFileWriter : IDisposable
+{
+    public const string Extension = ".ndjson.lz4";
+    private readonly string _directory;
+    private readonly FilesSinkOptions _options;
+    private readonly TimeProvider _time;
+    private FileStream? _file;
+    private DateTimeOffset _openedAt;
+    private int _sequence;
+
+    public RollingFileWriter(string directory, FilesSinkOptions options, TimeProvider time)
+    {
+        _directory = directory;
+        _options = options;
+        _time = time;
+        Directory.CreateDirectory(directory);
+    }
+
+    public string? CurrentPath => _file?.Name;
+
+    /// <summary>Writes the bytes straight to the OS (no user-space buffer), rolling first when due.</summary>
+    public void Write(ReadOnlySpan<byte> frame)
+    {
+        var now = _time.GetUtcNow();
+        if (_file is not null && (_file.Length >= _options.MaxFileBytes || now - _openedAt >= _options.MaxFileAge))
+        {
+            Close();
+        }
+
+        if (_file is null)
+        {
+            Open(now);
+        }
+
+        _file!.Write(frame);
+    }
+
+    /// <summary>Asks the OS to put written bytes on disk (on roll and shutdown).</summary>
+    public void Flush() => _file?.Flush(flushToDisk: true);
+
+    public void Close()
+    {
+        if (_file is null)
+        {
+            return;
+        }
+
+        _file.Flush(flushToDisk: true);
+        _file.Dispose();
+        _file = null;
+    }
+
+    public void Dispose() => Close();
+
+    private void Open(DateTimeOffset now)
+    {
+        Directory.CreateDirectory(_directory);
+        var stamp = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
+        while (true)
+        {
+            var path = Path.Combine(_directory, $"pipeline-{stamp}-{_sequence++:D4}{Extension}");
+            try
+            {
+                _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
+                break;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Same millisecond as an existing file: take the next sequence number.
+            }
+        }
+
+        _openedAt = now;
+        ApplyRetention(now);
+    }
+
+    private void ApplyRetention(DateTimeOffset now)
+    {
+        var files = Directory.GetFiles(_directory, "pipeline-*" + Extension);
+        Array.Sort(files, StringComparer.Ordinal);
+        var current = _file?.Name;
+        var excess = _options.RetainFiles > 0 ? files.Length - _options.RetainFiles : 0;
+        foreach (var path in files)
+        {
+            if (path == current)
+            {
+                continue;
+            }
+
+            var tooOld = _options.RetainAge > TimeSpan.Zero && now - File.GetLastWriteTimeUtc(path) > _options.RetainAge;
+            if (excess > 0 || tooOld)
+            {
+                File.Delete(path);
+                excess--;
+            }
+        }
+    }
+}
