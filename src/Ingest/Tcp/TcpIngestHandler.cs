@@ -61,6 +61,7 @@ internal sealed class TcpIngestHandler : ConnectionHandler
             _context.Tcp.Release();
             _context.Metrics.IngestConnectionsClosed.WithLabels("tcp", reason).Inc();
             IngestLog.Disconnected(_logger, "tcp", source.Id, reason);
+            _context.OnConnectionClosed(source, reason);
         }
     }
 }

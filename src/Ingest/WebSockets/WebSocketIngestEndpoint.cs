@@ -60,6 +60,7 @@ internal sealed class WebSocketIngestEndpoint
             _context.WebSocket.Release();
             _context.Metrics.IngestConnectionsClosed.WithLabels("websocket", reason).Inc();
             IngestLog.Disconnected(_logger, "websocket", source.Id, reason);
+            _context.OnConnectionClosed(source, reason);
         }
     }
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test: installs what the tests need when it is missing, builds, runs `dotnet test`
+# on the whole solution, and ends with the totals as one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+need=()
+command -v lz4 >/dev/null || need+=(lz4)
+command -v nc >/dev/null || need+=(netcat-openbsd)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]} from Debian's packages" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+results=$(mktemp -d)
+dotnet restore Pipeline.sln --nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+dotnet build Pipeline.sln -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
+dotnet test Pipeline.sln -c Release --no-build --nologo \
+  --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@" 2>&1 | tee "$results/console.txt"
+status=${PIPESTATUS[0]}
+
+# Sum the outcomes of every test project from its .trx file.
+passed=0; failed=0; skipped=0
+for f in "$results"/*.trx; do
+  [ -f "$f" ] || continue
+  c=$(grep -o '<Counters [^>]*>' "$f" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$c"); passed=$((passed + ${p:-0}))
+  x=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$c"); failed=$((failed + ${x:-0}))
+  n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$c"); skipped=$((skipped + ${n:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
