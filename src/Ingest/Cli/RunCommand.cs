@@ -57,7 +57,16 @@ internal static class RunCommand
             // The host handles SIGTERM/Ctrl-C itself (graceful drain); the parser's token is not used
             // so that its termination timeout cannot cut the drain short.
             _ = cancellationToken;
-            await app.RunAsync().ConfigureAwait(false);
+            try
+            {
+                await app.RunAsync().ConfigureAwait(false);
+            }
+            catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                await error.WriteLineAsync($"pipeline: {ex.Message} Another process holds the port: stop it, or choose another " +
+                    "with --Pipeline:Ingest:HttpUrl=http://127.0.0.1:PORT or --Pipeline:Ingest:TcpEndpoint=127.0.0.1:PORT.").ConfigureAwait(false);
+                return 2;
+            }
         }
 
         return 0;

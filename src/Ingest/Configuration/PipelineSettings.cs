@@ -70,17 +70,40 @@ internal sealed class PipelineSettings
         where T : new()
     {
         var section = root.GetSection(path);
+        ReportUnknownKeys(section, typeof(T), errors);
         var options = new T();
         try
         {
-            section.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+            section.Bind(options);
         }
         catch (InvalidOperationException ex)
         {
-            errors.Add($"Pipeline:{path}: {ex.Message}");
+            // "Failed to convert configuration value 'abc' at 'Pipeline:Ingest:MaxConnections' to type 'System.Int32'."
+            var key = System.Text.RegularExpressions.Regex.Match(ex.Message, "at '([^']+)'");
+            errors.Add(key.Success ? $"{key.Groups[1].Value}: {ex.Message}" : $"Pipeline:{path}: {ex.Message}");
         }
 
         return options;
+    }
+
+    /// <summary>Names every key that no property binds (a typo would otherwise be silently ignored).</summary>
+    private static void ReportUnknownKeys(IConfigurationSection section, Type type, List<string> errors)
+    {
+        var properties = type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance);
+        foreach (var child in section.GetChildren())
+        {
+            var property = Array.Find(properties, p => p.CanWrite && p.Name.Equals(child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                var known = string.Join(", ", Array.ConvertAll(Array.FindAll(properties, p => p.CanWrite), p => p.Name));
+                errors.Add($"{child.Path}: unknown setting (known: {known}).");
+            }
+            else if (property.PropertyType.IsClass && property.PropertyType != typeof(string) &&
+                     property.PropertyType.Namespace?.StartsWith("Pipeline", StringComparison.Ordinal) == true)
+            {
+                ReportUnknownKeys(child, property.PropertyType, errors);
+            }
+        }
     }
 
     private void Validate(List<string> errors)
