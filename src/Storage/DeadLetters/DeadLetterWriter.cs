@@ -25,6 +25,7 @@ public sealed class DeadLetterWriter : IDeadLetterSink, IAsyncDisposable
     private readonly Channel<DeadLetterRecord> _queue;
     private readonly Task _writer;
     private FileStream? _file;
+    private int _sequence;
 
     public DeadLetterWriter(string directory, DeadLetterOptions options, PipelineMetrics metrics, TimeProvider time, ILogger logger)
     {
@@ -33,11 +34,14 @@ public sealed class DeadLetterWriter : IDeadLetterSink, IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _queue = Channel.CreateBounded<DeadLetterRecord>(new BoundedChannelOptions(options.QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.DropWrite,
-            SingleReader = true,
-        });
+        // DropWrite makes TryWrite return true even when it drops: count drops in the callback.
+        _queue = Channel.CreateBounded<DeadLetterRecord>(
+            new BoundedChannelOptions(options.QueueCapacity)
+            {
+                FullMode = BoundedChannelFullMode.DropWrite,
+                SingleReader = true,
+            },
+            _ => _metrics.DeadLettersDropped.Inc());
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -50,7 +54,7 @@ public sealed class DeadLetterWriter : IDeadLetterSink, IAsyncDisposable
         var record = new DeadLetterRecord(_time.GetUtcNow(), component, reason, source.Protocol, source.Id, source.Remote, input.Length, keep);
         if (!_queue.Writer.TryWrite(record))
         {
-            _metrics.DeadLettersDropped.Inc();
+            _metrics.DeadLettersDropped.Inc(); // completed: the service is stopping
         }
     }
 
@@ -101,15 +105,37 @@ public sealed class DeadLetterWriter : IDeadLetterSink, IAsyncDisposable
         }
 
         _file?.Dispose();
+        _file = null;
         Directory.CreateDirectory(_directory);
         var stamp = _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
-        var path = Path.Combine(_directory, $"deadletter-{stamp}.ndjson");
-        _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
+        while (_file is null)
+        {
+            var path = Path.Combine(_directory, $"deadletter-{stamp}-{_sequence++:D4}.ndjson");
+            try
+            {
+                _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Same millisecond as an existing file: take the next sequence number.
+            }
+        }
+
         var old = Directory.GetFiles(_directory, "deadletter-*.ndjson");
         Array.Sort(old, StringComparer.Ordinal);
-        for (var i = 0; i < old.Length - _options.RetainFiles; i++)
+        var excess = old.Length - _options.RetainFiles;
+        foreach (var path in old)
         {
-            File.Delete(old[i]);
+            if (excess <= 0)
+            {
+                break;
+            }
+
+            if (path != _file.Name)
+            {
+                File.Delete(path);
+                excess--;
+            }
         }
 
         return _file;

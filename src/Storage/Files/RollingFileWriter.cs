@@ -21,7 +21,6 @@ internal sealed class RollingFileWriter : IDisposable
         _directory = directory;
         _options = options;
         _time = time;
-        Directory.CreateDirectory(directory);
     }
 
     public string? CurrentPath => _file?.Name;
@@ -40,7 +39,25 @@ internal sealed class RollingFileWriter : IDisposable
             Open(now);
         }
 
-        _file!.Write(frame);
+        var before = _file!.Length;
+        try
+        {
+            _file.Write(frame);
+        }
+        catch (IOException)
+        {
+            // Do not leave half a frame behind (a full disk): cut the file back so it stays readable.
+            try
+            {
+                _file.SetLength(before);
+            }
+            catch (IOException)
+            {
+                // The file is unusable; the caller closes it and retries in a new one.
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Asks the OS to put written bytes on disk (on roll and shutdown).</summary>
