@@ -21,6 +21,14 @@ internal sealed class RollingFileWriter : IDisposable
         _directory = directory;
         _options = options;
         _time = time;
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not fatal at start: the first write fails the same way and the sink retries and reports it.
+        }
     }
 
     public string? CurrentPath => _file?.Name;
