@@ -6,9 +6,10 @@ using Pipeline.Blocks.Metrics;
 namespace Pipeline.Blocks.Tests.Enrich;
 
 /// <remarks>
-/// The source also has a file watcher, which may reload concurrently with the test; the tests
-/// therefore call <see cref="FileFleetRegistrySource.Reload"/> themselves and only assert what holds
-/// whoever reloaded first.
+/// The source also has a file watcher, which may reload concurrently with the test. Files are
+/// therefore replaced whole (written aside, then renamed over, as careful tools do) so the watcher
+/// never sees half a file, and the tests call <see cref="FileFleetRegistrySource.Reload"/> themselves
+/// and only assert what holds whoever reloaded first.
 /// </remarks>
 public sealed class FileFleetRegistrySourceTests : IDisposable
 {
@@ -27,12 +28,19 @@ public sealed class FileFleetRegistrySourceTests : IDisposable
 
     private double ReloadErrors => _metrics.ComponentErrors.WithLabels("enrich", "registry_reload").Value;
 
-    /// <summary>Rewrites the file and gives it a last-write time it never had before.</summary>
+    /// <summary>Replaces the file and gives it a last-write time it never had before.</summary>
     private void Rewrite(string content)
     {
-        File.WriteAllText(_path, content);
         _writeTime = _writeTime.AddMinutes(1);
-        File.SetLastWriteTimeUtc(_path, _writeTime);
+        Replace(content, _writeTime);
+    }
+
+    private void Replace(string content, DateTime writeTime)
+    {
+        var aside = Path.Combine(_directory, "next.tmp");
+        File.WriteAllText(aside, content);
+        File.SetLastWriteTimeUtc(aside, writeTime);
+        File.Move(aside, _path, overwrite: true);
     }
 
     private FileFleetRegistrySource Open() =>
@@ -75,6 +83,22 @@ public sealed class FileFleetRegistrySourceTests : IDisposable
         Assert.Equal("New", source.Current.Find("r1")?.Name);
         Assert.Equal("Added", source.Current.Find("r2")?.Name);
         Assert.Equal(0, ReloadErrors);
+    }
+
+    [Fact]
+    public void ReloadPicksUpAFileRewrittenInPlace()
+    {
+        // An editor saving in place: the watcher may see it half-written (and count an error), but
+        // once the write is done and the timestamp moved, the whole file is what is loaded.
+        Rewrite("robot_id,name\nr1,Old\n");
+        using var source = Open();
+
+        File.WriteAllText(_path, "robot_id,name\nr1,New\nr2,Added\n");
+        File.SetLastWriteTimeUtc(_path, _writeTime.AddMinutes(1));
+        source.Reload();
+
+        Assert.Equal("New", source.Current.Find("r1")?.Name);
+        Assert.Equal("Added", source.Current.Find("r2")?.Name);
     }
 
     [Fact]
@@ -156,5 +180,23 @@ public sealed class FileFleetRegistrySourceTests : IDisposable
         source.Reload();
 
         Assert.Equal("Fixed", source.Current.Find("r1")?.Name);
+    }
+
+    [Fact]
+    public void ReloadPicksUpNewContentWithAnUnchangedTimestamp()
+    {
+        // What happens when the watcher fires while an editor is still writing: the first part of
+        // the file is loaded, and the rest lands within the same file-system timestamp tick
+        // (Linux mtimes are coarse, a few ms). Keyed on the timestamp alone, the rest is never read.
+        Rewrite("robot_id,name\nr1,Arm\n");
+        using var source = Open();
+        var tick = _writeTime.AddMinutes(1);
+        Replace("robot_id,name\nr1,Arm\n", tick);
+        source.Reload();
+
+        Replace("robot_id,name\nr1,Arm\nr2,Rover\n", tick);
+        source.Reload();
+
+        Assert.Equal("Rover", source.Current.Find("r2")?.Name);
     }
 }
