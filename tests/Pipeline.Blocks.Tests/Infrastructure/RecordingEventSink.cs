@@ -35,6 +35,7 @@ internal sealed class RecordingEventSink : IEventSink
 
     public IReadOnlyList<string> Messages => [.. _messages];
 
+    /// <summary>The batches received. They have been released: read them only while nothing rents from the pool.</summary>
     public IReadOnlyList<EventBatch> Batches => [.. _batches];
 
     private async Task ReceiveAsync(EventBatch batch)
