@@ -13,13 +13,13 @@ public sealed class EnrichBlock : IBatchProcessor
 {
     private readonly IFleetRegistrySource _registry;
     private readonly ComponentMetrics _metrics;
-    private readonly Prometheus.Counter.Child _unknownRobots;
+    private readonly Prometheus.Counter _unknownRobots;
 
     public EnrichBlock(IFleetRegistrySource registry, PipelineMetrics metrics)
     {
         _registry = registry;
         _metrics = metrics.ForComponent(Name);
-        _unknownRobots = metrics.ComponentEvents.WithLabels(Name, "unknown_robot");
+        _unknownRobots = metrics.UnknownRobotEvents;
     }
 
     public string Name => "enrich";

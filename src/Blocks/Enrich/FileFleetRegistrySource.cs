@@ -18,6 +18,7 @@ public sealed class FileFleetRegistrySource : IFleetRegistrySource, IDisposable
     private readonly Lock _reloadLock = new();
     private FleetRegistry _current;
     private DateTime _loadedWriteTime;
+    private long _loadedLength;
 
     /// <summary>Loads the file now; a missing or invalid file at start is an error the caller reports.</summary>
     public FileFleetRegistrySource(string path, TimeSpan pollInterval, TimeProvider time, PipelineMetrics metrics, ILogger logger)
@@ -25,7 +26,7 @@ public sealed class FileFleetRegistrySource : IFleetRegistrySource, IDisposable
         _path = Path.GetFullPath(path);
         _logger = logger;
         _metrics = metrics.ForComponent("enrich");
-        _loadedWriteTime = File.GetLastWriteTimeUtc(_path);
+        (_loadedWriteTime, _loadedLength) = Stamp(_path);
         _current = FleetRegistryLoader.Load(_path);
         EnrichLog.RegistryLoaded(_logger, _path, _current.Count);
 
@@ -59,14 +60,15 @@ public sealed class FileFleetRegistrySource : IFleetRegistrySource, IDisposable
         {
             try
             {
-                var writeTime = File.GetLastWriteTimeUtc(_path);
-                if (writeTime == _loadedWriteTime)
+                // Time and length: an in-place save can land within one timestamp tick.
+                var (writeTime, length) = Stamp(_path);
+                if (writeTime == _loadedWriteTime && length == _loadedLength)
                 {
                     return;
                 }
 
                 var registry = FleetRegistryLoader.Load(_path);
-                _loadedWriteTime = writeTime;
+                (_loadedWriteTime, _loadedLength) = (writeTime, length);
                 Volatile.Write(ref _current, registry);
                 EnrichLog.RegistryLoaded(_logger, _path, registry.Count);
             }
@@ -76,6 +78,12 @@ public sealed class FileFleetRegistrySource : IFleetRegistrySource, IDisposable
                 EnrichLog.RegistryReloadFailed(_logger, _path, ex.Message);
             }
         }
+    }
+
+    private static (DateTime WriteTime, long Length) Stamp(string path)
+    {
+        var info = new FileInfo(path);
+        return (info.LastWriteTimeUtc, info.Exists ? info.Length : -1);
     }
 
     public void Dispose()

@@ -16,7 +16,17 @@ public static class FleetRegistryLoader
 
     public static FleetRegistry FromJson(string json, string source)
     {
-        using var document = JsonDocument.Parse(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"{source}: not valid JSON: {ex.Message}", ex);
+        }
+
+        using var _ = document;
         if (document.RootElement.ValueKind != JsonValueKind.Array)
         {
             throw new FormatException($"{source}: a JSON registry must be an array of objects with robot_id, name, site, model.");
@@ -47,7 +57,7 @@ public static class FleetRegistryLoader
             throw new FormatException($"{source}: a CSV registry needs a header row: robot_id,name,site,model.");
         }
 
-        var header = SplitCsv(lines[0].TrimEnd('\r'));
+        var header = SplitCsv(lines[0].TrimEnd('\r').TrimStart('\uFEFF'), source, 1);
         var idColumn = header.FindIndex(h => h.Equals("robot_id", StringComparison.OrdinalIgnoreCase));
         if (idColumn < 0)
         {
@@ -66,7 +76,7 @@ public static class FleetRegistryLoader
                 continue;
             }
 
-            var cells = SplitCsv(line);
+            var cells = SplitCsv(line, source, i + 1);
             string Cell(int column) => column >= 0 && column < cells.Count ? cells[column] : "";
             if (Cell(idColumn).Length == 0)
             {
@@ -83,6 +93,18 @@ public static class FleetRegistryLoader
         item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
 
     /// <summary>RFC 4180 cells: commas, double-quoted cells with "" escapes.</summary>
+    private static List<string> SplitCsv(string line, string source, int lineNumber)
+    {
+        try
+        {
+            return SplitCsv(line);
+        }
+        catch (FormatException ex)
+        {
+            throw new FormatException($"{source}: line {lineNumber}: {ex.Message}.", ex);
+        }
+    }
+
     private static List<string> SplitCsv(string line)
     {
         var cells = new List<string>();
@@ -120,6 +142,11 @@ public static class FleetRegistryLoader
             {
                 cell.Append(c);
             }
+        }
+
+        if (quoted)
+        {
+            throw new FormatException("a quoted cell is not closed");
         }
 
         cells.Add(cell.ToString().Trim());

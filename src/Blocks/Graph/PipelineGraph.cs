@@ -16,6 +16,7 @@ public sealed class PipelineGraph
     private readonly List<ProcessorBlock> _processors = [];
     private readonly FanOutBlock _fanOut;
     private readonly IReadOnlyList<IEventSink> _sinks;
+    private volatile bool _completing;
 
     public PipelineGraph(
         IReadOnlyList<(IBatchProcessor Processor, BlockOptions Options)> processors,
@@ -59,11 +60,13 @@ public sealed class PipelineGraph
     /// <summary>Completes when every block and sink has completed.</summary>
     public Task Completion { get; }
 
-    public bool IsRunning => !Input.Completion.IsCompleted;
+    /// <summary>False from the moment shutdown begins, so <c>/readyz</c> stops saying ready while draining.</summary>
+    public bool IsRunning => !_completing && !Input.Completion.IsCompleted;
 
     /// <summary>Stops taking input and waits until the sinks have written everything accepted.</summary>
     public Task CompleteAsync()
     {
+        _completing = true;
         Input.Complete();
         return Completion;
     }

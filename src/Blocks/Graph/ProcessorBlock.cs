@@ -16,7 +16,7 @@ public sealed class ProcessorBlock
     private readonly IBatchProcessor _processor;
     private readonly ComponentMetrics _metrics;
     private readonly ILogger _logger;
-    private long _lastErrorLog = long.MinValue;
+    private long _lastErrorLog = Environment.TickCount64 - 60_000;
 
     public ProcessorBlock(IBatchProcessor processor, BlockOptions options, PipelineMetrics metrics, ILogger logger)
     {

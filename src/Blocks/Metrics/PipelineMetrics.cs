@@ -38,6 +38,10 @@ public sealed class PipelineMetrics
             "Bytes written to the destination (after compression).", Labels("sink"));
         BlockQueueDepth = factory.CreateGauge("pipeline_block_queue_depth",
             "Batches waiting in a block's input queue.", new GaugeConfiguration { LabelNames = ["block"] });
+        RedactedEvents = factory.CreateCounter("pipeline_redact_redacted_events_total",
+            "Events in which the redact block replaced at least one secret.");
+        UnknownRobotEvents = factory.CreateCounter("pipeline_enrich_unknown_robot_events_total",
+            "Events whose robot_id is not in the fleet registry (only counted when a registry is configured).");
         DeadLetters = factory.CreateCounter("pipeline_deadletter_records_total",
             "Records written to the dead-letter files.", Labels("reason"));
         DeadLettersDropped = factory.CreateCounter("pipeline_deadletter_dropped_total",
@@ -58,6 +62,8 @@ public sealed class PipelineMetrics
     public Counter SinkSpooled { get; }
     public Counter SinkBytes { get; }
     public Gauge BlockQueueDepth { get; }
+    public Counter RedactedEvents { get; }
+    public Counter UnknownRobotEvents { get; }
     public Counter DeadLetters { get; }
     public Counter DeadLettersDropped { get; }
 

@@ -21,7 +21,7 @@ public sealed class EventJsonWriter
     {
         var robot = e.Robot;
         var source = batch.Source.JsonFields;
-        var max = 256 + e.RobotId.Length + e.Type.Length + e.Msg.Length + e.TraceId.Length + e.SpanId.Length +
+        var max = 512 + e.RobotId.Length + e.Type.Length + e.Msg.Length + e.TraceId.Length + e.SpanId.Length +
                   e.Hash.Length + e.Attributes.Length + source.Length +
                   (robot is null ? 0 : robot.NameJson.Length + robot.SiteJson.Length + robot.ModelJson.Length);
         var span = output.GetSpan(max);

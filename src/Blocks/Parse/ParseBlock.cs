@@ -66,14 +66,14 @@ public sealed class ParseBlock : IBatchProcessor
             return DiscardReasons.EmptyLine;
         }
 
-        if (line[start] != '{')
-        {
-            return DiscardReasons.NotAnObject;
-        }
-
         if (!Utf8.IsValid(line))
         {
             return DiscardReasons.InvalidUtf8;
+        }
+
+        if (line[start] != '{')
+        {
+            return IsSingleJsonValue(line) ? DiscardReasons.NotAnObject : DiscardReasons.MalformedJson;
         }
 
         ref var record = ref batch.AddEvent();
@@ -243,6 +243,20 @@ public sealed class ParseBlock : IBatchProcessor
         }
 
         return false; // unknown level: INFO, and the original stays in the attributes
+    }
+
+    /// <summary>Only on the error path: tells "valid JSON, but not an object" from "not JSON".</summary>
+    private static bool IsSingleJsonValue(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            return reader.Read() && reader.TrySkip() && !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static KnownField Classify(ReadOnlySpan<byte> name) => name.Length switch

@@ -16,9 +16,10 @@ public sealed class RedactBlock : IBatchProcessor
     private readonly byte[][] _keys;
     private readonly byte[] _replacement;
     private readonly byte[] _quotedReplacement;
+    private readonly string _replacementText;
     private readonly SecretScanner _scanner;
     private readonly ComponentMetrics _metrics;
-    private readonly Prometheus.Counter.Child _redacted;
+    private readonly Prometheus.Counter _redacted;
 
     public RedactBlock(RedactOptions options, PipelineMetrics metrics)
     {
@@ -30,9 +31,10 @@ public sealed class RedactBlock : IBatchProcessor
 
         _replacement = Encoding.UTF8.GetBytes(JsonEncodedText.Encode(options.Replacement).Value);
         _quotedReplacement = [(byte)'"', .. _replacement, (byte)'"'];
+        _replacementText = options.Replacement;
         _scanner = new SecretScanner(options);
         _metrics = metrics.ForComponent(Name);
-        _redacted = metrics.ComponentEvents.WithLabels(Name, "redacted");
+        _redacted = metrics.RedactedEvents;
     }
 
     public string Name => "redact";
@@ -50,7 +52,7 @@ public sealed class RedactBlock : IBatchProcessor
             if (!record.Msg.IsEmpty)
             {
                 ranges.Clear();
-                _scanner.Scan(batch[record.Msg], 0, ranges);
+                _scanner.Scan(batch[record.Msg], 0, ranges, _replacementText);
                 if (ranges.Count > 0)
                 {
                     record.Msg = Rewrite(batch, record.Msg, ranges);
@@ -114,7 +116,7 @@ public sealed class RedactBlock : IBatchProcessor
             }
             else if (reader.TokenType == JsonTokenType.String)
             {
-                _scanner.Scan(reader.ValueSpan, (int)reader.TokenStartIndex + 1, ranges);
+                _scanner.Scan(reader.ValueSpan, (int)reader.TokenStartIndex + 1, ranges, _replacementText);
             }
         }
     }
@@ -143,13 +145,16 @@ public sealed class RedactBlock : IBatchProcessor
         return false;
     }
 
+    private byte[] Replacement(RedactRange range) =>
+        range.Replacement ?? (range.WholeValue ? _quotedReplacement : _replacement);
+
     /// <summary>Writes <paramref name="source"/> with the ranges replaced to the end of the batch.</summary>
     private Slice Rewrite(EventBatch batch, Slice source, List<RedactRange> ranges)
     {
         var length = source.Length;
         foreach (var range in ranges)
         {
-            length += (range.WholeValue ? _quotedReplacement.Length : _replacement.Length) - (range.End - range.Start);
+            length += Replacement(range).Length - (range.End - range.Start);
         }
 
         batch.EnsureCapacity(length);
@@ -161,7 +166,7 @@ public sealed class RedactBlock : IBatchProcessor
         {
             from[read..range.Start].CopyTo(to[written..]);
             written += range.Start - read;
-            var replacement = range.WholeValue ? _quotedReplacement : _replacement;
+            var replacement = Replacement(range);
             replacement.CopyTo(to[written..]);
             written += replacement.Length;
             read = range.End;

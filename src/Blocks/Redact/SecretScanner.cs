@@ -27,7 +27,24 @@ internal sealed class SecretScanner
     }
 
     /// <summary>Adds the ranges (relative to <paramref name="offset"/>) of secrets in <paramref name="text"/>.</summary>
-    public void Scan(ReadOnlySpan<byte> text, int offset, List<RedactRange> found)
+    /// <remarks>
+    /// <paramref name="text"/> is JSON string content as the robot escaped it. Without a backslash that
+    /// is the text itself and the scan works on it in place. With escapes (<c>\u002B</c>, <c>\n</c>, …)
+    /// patterns could straddle or split an escape, so the content is unescaped, redacted and
+    /// re-escaped as a whole — a rare, slower path that allocates only when it finds a secret.
+    /// </remarks>
+    public void Scan(ReadOnlySpan<byte> text, int offset, List<RedactRange> found, string replacement)
+    {
+        if (text.IndexOf((byte)'\\') >= 0)
+        {
+            ScanEscaped(text, offset, found, replacement);
+            return;
+        }
+
+        ScanPlain(text, offset, found);
+    }
+
+    private void ScanPlain(ReadOnlySpan<byte> text, int offset, List<RedactRange> found)
     {
         var before = found.Count;
         if (_bearer)
@@ -48,6 +65,38 @@ internal sealed class SecretScanner
         if (found.Count - before > 1)
         {
             Normalise(found, before);
+        }
+    }
+
+    private void ScanEscaped(ReadOnlySpan<byte> text, int offset, List<RedactRange> found, string replacement)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(text.Length);
+        var inner = new List<RedactRange>();
+        try
+        {
+            var plain = rented.AsSpan(0, JsonText.Unescape(text, rented));
+            ScanPlain(plain, 0, inner);
+            if (inner.Count == 0)
+            {
+                return;
+            }
+
+            var replacementBytes = Encoding.UTF8.GetBytes(replacement);
+            var redacted = new List<byte>(plain.Length);
+            var read = 0;
+            foreach (var range in inner)
+            {
+                redacted.AddRange(plain[read..range.Start]);
+                redacted.AddRange(replacementBytes);
+                read = range.End;
+            }
+
+            redacted.AddRange(plain[read..]);
+            found.Add(new RedactRange(offset, offset + text.Length, false, JsonText.Escape(redacted.ToArray())));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class EnrichBlockTests
 
     private EnrichBlock Block(FleetRegistry registry) => new(new StaticFleetRegistrySource(registry), _metrics);
 
-    private double Unknown => _metrics.ComponentEvents.WithLabels("enrich", "unknown_robot").Value;
+    private double Unknown => _metrics.UnknownRobotEvents.Value;
 
     [Fact]
     public void EnrichSetsRobotInfoPerEvent()

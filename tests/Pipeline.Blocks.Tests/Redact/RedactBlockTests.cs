@@ -229,7 +229,7 @@ public sealed class RedactBlockTests
         Assert.Equal(before.Msg, after.Msg);
         Assert.Equal(before.Attributes, after.Attributes);
         Assert.Equal(length, batch.DataLength);
-        Assert.Equal(0, _metrics.ComponentEvents.WithLabels("redact", "redacted").Value);
+        Assert.Equal(0, _metrics.RedactedEvents.Value);
     }
 
     [Fact]
@@ -243,7 +243,7 @@ public sealed class RedactBlockTests
 
         new RedactBlock(new RedactOptions(), _metrics).Process(batch);
 
-        Assert.Equal(3, _metrics.ComponentEvents.WithLabels("redact", "redacted").Value);
+        Assert.Equal(3, _metrics.RedactedEvents.Value);
         Assert.Equal(4, _metrics.ComponentEvents.WithLabels("redact", "in").Value);
         Assert.Equal(4, _metrics.ComponentEvents.WithLabels("redact", "out").Value);
     }
