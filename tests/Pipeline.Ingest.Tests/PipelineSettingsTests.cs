@@ -88,6 +88,17 @@ public sealed class PipelineSettingsTests
     }
 
     [Fact]
+    public void ValueOfTheWrongTypeDoesNotHideOtherErrorsInItsSection()
+    {
+        // IdleTimeout is bound before MaxConnections: a failed conversion must not stop the rest
+        // of the section from being bound and checked, or fixing one key only reveals the next.
+        var errors = BuildErrors("--Pipeline:Ingest:IdleTimeout=soon", "--Pipeline:Ingest:MaxConnections=0");
+
+        Assert.Contains(errors, e => e.Contains("Pipeline:Ingest:IdleTimeout"));
+        Assert.Contains(errors, e => e.Contains("Pipeline:Ingest:MaxConnections"));
+    }
+
+    [Fact]
     public void ExceptionMessageListsTheErrors()
     {
         var ex = Assert.Throws<ConfigurationException>(() => PipelineHost.Build(["--Pipeline:Blocks:Parse:BoundedCapacity=0"]));

@@ -162,6 +162,40 @@ public sealed class WebSocketIngestEndpointTests
     }
 
     [Fact]
+    public async Task InvalidUtf8InATextFrameClosesWith1007AndIsCountedAsInvalidUtf8()
+    {
+        await using var pipeline = await TestPipeline.StartAsync();
+        using var bystander = await Bystander.ConnectAsync(pipeline);
+        await bystander.SendAsync(5);
+
+        using (var ws = await WsPeer.ConnectAsync(pipeline))
+        {
+            await ws.SendTextAsync(Ndjson.Line("w", "before"));
+            // RFC 6455 makes the server fail the connection (1007); the discard must still be counted
+            // with its reason, not look like a network drop.
+            byte[] bad = [.. "{\"robot_id\":\"w\",\"msg\":\""u8, 0xFF, 0xFE, .. "\"}\n"u8];
+            await ws.Socket.SendAsync(bad, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            // The server sends 1007 but then aborts the connection, so the client may see a reset first.
+            var status = await ws.TryReceiveCloseAsync();
+            Assert.True(status is null or WebSocketCloseStatus.InvalidPayloadData, $"closed with {status}");
+        }
+
+        await pipeline.WaitForClosedConnectionsAsync(1);
+        await bystander.SendAsync(5);
+        await HttpProbe.AssertStillUpAsync(pipeline);
+        await bystander.CloseAsync();
+        await pipeline.StopAsync();
+
+        var events = LoggedEvent.ReadAll(pipeline);
+        Assert.Equal(["before"], events.Where(e => e.RobotId == "w").Select(e => e.Msg));
+        bystander.AssertAllArrived(events);
+        var invalidUtf8 =
+            pipeline.Metric("pipeline_component_discarded_events_total", "ingest", DiscardReasons.InvalidUtf8) +
+            pipeline.Metric("pipeline_component_discarded_events_total", "parse", DiscardReasons.InvalidUtf8);
+        Assert.Equal(1, invalidUtf8);
+    }
+
+    [Fact]
     public async Task MalformedJsonInATextFrameIsCountedAndTheSocketGoesOn()
     {
         await using var pipeline = await TestPipeline.StartAsync();

@@ -43,6 +43,19 @@ public sealed class WsPeer : IDisposable
         }
     }
 
+    /// <summary>Like <see cref="ReceiveCloseAsync"/>, but null when the server dropped the connection without a close frame.</summary>
+    public async Task<WebSocketCloseStatus?> TryReceiveCloseAsync()
+    {
+        try
+        {
+            return await ReceiveCloseAsync();
+        }
+        catch (WebSocketException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The normal goodbye: close frame, then wait for the server's.</summary>
     public async Task CloseAsync()
     {
