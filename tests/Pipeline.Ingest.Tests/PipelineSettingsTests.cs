@@ -1,5 +1,6 @@
 using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Hosting;
+using Pipeline.Ingest.Tests.Infrastructure;
 
 namespace Pipeline.Ingest.Tests;
 
@@ -109,10 +110,10 @@ public sealed class PipelineSettingsTests
     [Fact]
     public async Task ValidOverridesBuildAHost()
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "pipeline-tests", Guid.NewGuid().ToString("N"));
+        using var dataDir = new TempDirectory();
         await using var app = PipelineHost.Build(
         [
-            $"--Pipeline:DataDir={dataDir}",
+            $"--Pipeline:DataDir={dataDir.Path}",
             "--Pipeline:Blocks:Parse:BoundedCapacity=4",
             "--Pipeline:Blocks:Parse:MaxDegreeOfParallelism=3",
             "--Pipeline:Ingest:MaxLineBytes=4096",

@@ -5,7 +5,7 @@ public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pipeline-tests", "cli-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pipeline-tests", "tmp-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
