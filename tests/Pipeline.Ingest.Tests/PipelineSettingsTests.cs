@@ -1,0 +1,137 @@
+using Pipeline.Ingest.Configuration;
+using Pipeline.Ingest.Hosting;
+using Pipeline.Ingest.Tests.Infrastructure;
+
+namespace Pipeline.Ingest.Tests;
+
+/// <summary>Configuration is bound and checked when the host is built; every error names its key.</summary>
+public sealed class PipelineSettingsTests
+{
+    [Theory]
+    [InlineData("--Pipeline:Blocks:Parse:BoundedCapacity=0", "Pipeline:Blocks:Parse:BoundedCapacity")]
+    [InlineData("--Pipeline:Blocks:Redact:MaxDegreeOfParallelism=0", "Pipeline:Blocks:Redact:MaxDegreeOfParallelism")]
+    [InlineData("--Pipeline:Blocks:Files:BoundedCapacity=-1", "Pipeline:Blocks:Files:BoundedCapacity")]
+    [InlineData("--Pipeline:Ingest:MaxConnections=0", "Pipeline:Ingest:MaxConnections")]
+    [InlineData("--Pipeline:Ingest:MaxLineBytes=10", "Pipeline:Ingest:MaxLineBytes")]
+    [InlineData("--Pipeline:Ingest:FlushInterval=00:00:00", "Pipeline:Ingest:FlushInterval")]
+    [InlineData("--Pipeline:Ingest:TcpEndpoint=nowhere", "Pipeline:Ingest:TcpEndpoint")]
+    [InlineData("--Pipeline:Ingest:HttpUrl=https://127.0.0.1:5080", "Pipeline:Ingest:HttpUrl")]
+    [InlineData("--Pipeline:DeadLetter:QueueCapacity=0", "Pipeline:DeadLetter:QueueCapacity")]
+    [InlineData("--Pipeline:Sinks:Files:MaxFileBytes=10", "Pipeline:Sinks:Files:MaxFileBytes")]
+    public void OutOfRangeValueIsRejectedNamingItsKey(string argument, string key)
+    {
+        var error = Assert.Single(BuildErrors(argument));
+
+        Assert.StartsWith(key + ":", error);
+    }
+
+    [Theory]
+    [InlineData("--Pipeline:Ingest:MaxLineBytes=lots", "Pipeline:Ingest:MaxLineBytes")]
+    [InlineData("--Pipeline:Ingest:MaxConnections=1.5", "Pipeline:Ingest:MaxConnections")]
+    [InlineData("--Pipeline:Blocks:Parse:BoundedCapacity=eight", "Pipeline:Blocks:Parse:BoundedCapacity")]
+    [InlineData("--Pipeline:Ingest:IdleTimeout=soon", "Pipeline:Ingest:IdleTimeout")]
+    [InlineData("--Pipeline:Sinks:Files:Enabled=maybe", "Pipeline:Sinks:Files:Enabled")]
+    public void ValueOfTheWrongTypeIsRejectedNamingItsKey(string argument, string key)
+    {
+        var error = Assert.Single(BuildErrors(argument));
+
+        Assert.Contains(key, error);
+    }
+
+    [Theory]
+    [InlineData("--Pipeline:Ingest:Bogus=1", "Pipeline:Ingest")]
+    [InlineData("--Pipeline:Sinks:Files:Bogus=1", "Pipeline:Sinks:Files")]
+    [InlineData("--Pipeline:Blocks:Bogus:BoundedCapacity=1", "Pipeline:Blocks")]
+    [InlineData("--pipeline:ingest:bogus=1", "Pipeline:Ingest")]
+    public void UnknownKeyIsRejectedNamingItsSectionAndName(string argument, string section)
+    {
+        var error = Assert.Single(BuildErrors(argument));
+
+        Assert.StartsWith(section + ":", error);
+        Assert.Contains("Bogus", error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("--Pipeline:Blocks:Parse:Bogus=1", "Pipeline:Blocks:Parse")]
+    [InlineData("--Pipeline:Blocks:FanOut:Capacity=8", "Pipeline:Blocks:FanOut")]
+    public void UnknownKeyInsideABlockIsRejectedNamingTheBlock(string argument, string block)
+    {
+        // Five blocks share one options type: an error that says only "Pipeline:Blocks" and the
+        // property name does not tell the operator which block's settings are wrong.
+        var error = Assert.Single(BuildErrors(argument));
+
+        Assert.Contains(block, error);
+    }
+
+    [Theory]
+    [InlineData("--Pipeline:Bogus=1", "Pipeline:Bogus")]
+    [InlineData("--Pipeline:Bogus:Setting=1", "Pipeline:Bogus")]
+    [InlineData("--Pipeline:Sinks:Kafka:Brokers=x", "Pipeline:Sinks:Kafka")]
+    public void UnknownSectionIsRejectedNamingIt(string argument, string key)
+    {
+        var error = Assert.Single(BuildErrors(argument));
+
+        Assert.StartsWith(key + ":", error);
+    }
+
+    [Fact]
+    public void EveryBadKeyIsReportedAtOnce()
+    {
+        var errors = BuildErrors(
+            "--Pipeline:Blocks:Parse:BoundedCapacity=0",
+            "--Pipeline:Ingest:MaxConnections=0",
+            "--Pipeline:Bogus=1");
+
+        Assert.Equal(3, errors.Count);
+        Assert.Contains(errors, e => e.Contains("Pipeline:Blocks:Parse:BoundedCapacity"));
+        Assert.Contains(errors, e => e.Contains("Pipeline:Ingest:MaxConnections"));
+        Assert.Contains(errors, e => e.Contains("Pipeline:Bogus"));
+    }
+
+    [Fact]
+    public void ValueOfTheWrongTypeDoesNotHideOtherErrorsInItsSection()
+    {
+        // IdleTimeout is bound before MaxConnections: a failed conversion must not stop the rest
+        // of the section from being bound and checked, or fixing one key only reveals the next.
+        var errors = BuildErrors("--Pipeline:Ingest:IdleTimeout=soon", "--Pipeline:Ingest:MaxConnections=0");
+
+        Assert.Contains(errors, e => e.Contains("Pipeline:Ingest:IdleTimeout"));
+        Assert.Contains(errors, e => e.Contains("Pipeline:Ingest:MaxConnections"));
+    }
+
+    [Fact]
+    public void ExceptionMessageListsTheErrors()
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => PipelineHost.Build(["--Pipeline:Blocks:Parse:BoundedCapacity=0"]));
+
+        Assert.Contains("Pipeline:Blocks:Parse:BoundedCapacity", ex.Message);
+    }
+
+    [Fact]
+    public async Task ValidOverridesBuildAHost()
+    {
+        using var dataDir = new TempDirectory();
+        await using var app = PipelineHost.Build(
+        [
+            $"--Pipeline:DataDir={dataDir.Path}",
+            "--Pipeline:Blocks:Parse:BoundedCapacity=4",
+            "--Pipeline:Blocks:Parse:MaxDegreeOfParallelism=3",
+            "--Pipeline:Ingest:MaxLineBytes=4096",
+            "--Pipeline:Ingest:IdleTimeout=00:10:00",
+            "--pipeline:ingest:maxconnections=7",
+        ]);
+
+        var settings = (PipelineSettings)app.Services.GetService(typeof(PipelineSettings))!;
+        Assert.Equal(4, settings.Blocks.Parse.BoundedCapacity);
+        Assert.Equal(3, settings.Blocks.Parse.MaxDegreeOfParallelism);
+        Assert.Equal(4096, settings.Ingest.MaxLineBytes);
+        Assert.Equal(TimeSpan.FromMinutes(10), settings.Ingest.IdleTimeout);
+        Assert.Equal(7, settings.Ingest.MaxConnections);
+    }
+
+    private static List<string> BuildErrors(params string[] args)
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => PipelineHost.Build(args));
+        return [.. ex.Errors];
+    }
+}
