@@ -109,7 +109,7 @@ public sealed class HealthEndpointsTests
         Assert.Contains("pipeline_ingest_connections{protocol=\"tcp\"} 0", text);
         Assert.Contains("pipeline_component_events_total{component=\"parse\",direction=\"in\"}", text);
         Assert.Contains("pipeline_component_events_total{component=\"parse\",direction=\"out\"}", text);
-        Assert.Contains("pipeline_component_discarded_events_total{component=\"parse\",reason=\"not_an_object\"} 1", text);
+        Assert.Contains("pipeline_component_discarded_events_total{component=\"parse\",reason=\"malformed_json\"} 1", text);
         Assert.Contains("pipeline_block_queue_depth{block=", text);
         foreach (var name in DesignMetrics)
         {

@@ -69,39 +69,44 @@ internal sealed class PipelineSettings
     private static T Bind<T>(IConfigurationSection root, string path, List<string> errors)
         where T : new()
     {
-        var section = root.GetSection(path);
-        ReportUnknownKeys(section, typeof(T), errors);
         var options = new T();
-        try
-        {
-            section.Bind(options);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // "Failed to convert configuration value 'abc' at 'Pipeline:Ingest:MaxConnections' to type 'System.Int32'."
-            var key = System.Text.RegularExpressions.Regex.Match(ex.Message, "at '([^']+)'");
-            errors.Add(key.Success ? $"{key.Groups[1].Value}: {ex.Message}" : $"Pipeline:{path}: {ex.Message}");
-        }
-
+        BindSection(options, root.GetSection(path), errors);
         return options;
     }
 
-    /// <summary>Names every key that no property binds (a typo would otherwise be silently ignored).</summary>
-    private static void ReportUnknownKeys(IConfigurationSection section, Type type, List<string> errors)
+    /// <summary>
+    /// Binds key by key, so that every unknown key and every unreadable value is reported with its full
+    /// path (the binder stops at the first bad value and would hide the rest).
+    /// </summary>
+    private static void BindSection(object target, IConfigurationSection section, List<string> errors)
     {
-        var properties = type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance);
+        var properties = Array.FindAll(
+            target.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance),
+            p => p.CanWrite);
         foreach (var child in section.GetChildren())
         {
-            var property = Array.Find(properties, p => p.CanWrite && p.Name.Equals(child.Key, StringComparison.OrdinalIgnoreCase));
+            var property = Array.Find(properties, p => p.Name.Equals(child.Key, StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {
-                var known = string.Join(", ", Array.ConvertAll(Array.FindAll(properties, p => p.CanWrite), p => p.Name));
-                errors.Add($"{child.Path}: unknown setting (known: {known}).");
+                errors.Add($"{child.Path}: unknown setting (known: {string.Join(", ", Array.ConvertAll(properties, p => p.Name))}).");
+                continue;
             }
-            else if (property.PropertyType.IsClass && property.PropertyType != typeof(string) &&
-                     property.PropertyType.Namespace?.StartsWith("Pipeline", StringComparison.Ordinal) == true)
+
+            if (property.PropertyType.IsClass && property.PropertyType != typeof(string) &&
+                property.PropertyType.Namespace?.StartsWith("Pipeline", StringComparison.Ordinal) == true)
             {
-                ReportUnknownKeys(child, property.PropertyType, errors);
+                BindSection(property.GetValue(target)!, child, errors);
+                continue;
+            }
+
+            try
+            {
+                property.SetValue(target, child.Get(property.PropertyType));
+            }
+            catch (InvalidOperationException ex)
+            {
+                var hint = property.PropertyType == typeof(TimeSpan) ? " (a time span such as 00:00:05 or 00:00:00.050)" : "";
+                errors.Add($"{child.Path}: cannot read '{child.Value}' as {property.PropertyType.Name}{hint}: {ex.Message}");
             }
         }
     }

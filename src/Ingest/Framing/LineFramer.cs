@@ -58,30 +58,19 @@ internal sealed class LineFramer : IDisposable
                 var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var consumed = buffer.Start;
+                // On idle timeout and shutdown this is the last read: a partial line is counted, not left behind.
+                var ending = result.IsCompleted || (result.IsCanceled && (_stop || _idle));
                 if (!buffer.IsEmpty)
                 {
                     _idleTimer.Change(_options.IdleTimeout, Timeout.InfiniteTimeSpan);
-                    consumed = await FrameAsync(buffer, result.IsCompleted, cancellationToken).ConfigureAwait(false);
+                    consumed = await FrameAsync(buffer, ending, cancellationToken).ConfigureAwait(false);
                 }
 
                 _input.AdvanceTo(consumed, buffer.End);
-                if (result.IsCompleted)
+                if (ending)
                 {
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
-                    return CloseReason.EndOfStream;
-                }
-
-                if (result.IsCanceled && (_stop || _idle))
-                {
-                    // Whatever is already here is framed; a partial line left over is counted.
-                    if (_input.TryRead(out var last))
-                    {
-                        var tail = await FrameAsync(last.Buffer, completed: true, cancellationToken).ConfigureAwait(false);
-                        _input.AdvanceTo(tail);
-                    }
-
-                    await FlushAsync(cancellationToken).ConfigureAwait(false);
-                    return _stop ? CloseReason.Shutdown : CloseReason.IdleTimeout;
+                    return result.IsCompleted ? CloseReason.EndOfStream : _stop ? CloseReason.Shutdown : CloseReason.IdleTimeout;
                 }
 
                 if (result.IsCanceled)
@@ -146,7 +135,8 @@ internal sealed class LineFramer : IDisposable
                 continue;
             }
 
-            if (remaining.Length > _options.MaxLineBytes)
+            // +1: a trailing '\r' waiting for its '\n' is not part of the line.
+            if (remaining.Length > _options.MaxLineBytes + 1)
             {
                 // Too long: keep its first bytes for the dead letter, skip the rest up to its '\n'.
                 Reject(DiscardReasons.LineTooLong, remaining);

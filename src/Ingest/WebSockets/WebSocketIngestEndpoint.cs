@@ -110,8 +110,18 @@ internal sealed class WebSocketIngestEndpoint
             {
                 result = await receive.ConfigureAwait(false);
             }
-            catch (WebSocketException)
+            catch (WebSocketException ex)
             {
+                // The WebSocket layer rejects a text frame that is not UTF-8 by sending 1007 and faulting
+                // without an inner exception (a network drop carries the socket error). Other frame-level
+                // violations look the same, but standard client libraries do not produce them.
+                if (ex.WebSocketErrorCode == WebSocketError.Faulted && ex.InnerException is null)
+                {
+                    _context.Component.Discarded(DiscardReasons.InvalidUtf8);
+                    _context.DeadLetters.Write("ingest", DiscardReasons.InvalidUtf8, source, memory.Span[..Math.Min(memory.Length, 1024)]);
+                    return DiscardReasons.InvalidUtf8;
+                }
+
                 // The peer vanished mid-message: the framer counts any partial line as truncated.
                 return "aborted";
             }
