@@ -1,2 +1,3 @@
-Console.WriteLine("pipeline-load: see README");
-return 0;
+using Pipeline.LoadTests.Cli;
+
+return await LoadCommands.Create(Console.Out).Parse(args).InvokeAsync();
