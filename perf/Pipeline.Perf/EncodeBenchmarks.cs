@@ -27,7 +27,7 @@ public class EncodeBenchmarks
     {
         CompressionLevel = LZ4Level.L00_FAST,
         BlockSize = 64 * 1024,
-        ChainBlocks = true,
+        ChainBlocks = false,
         ContentChecksum = true,
     };
 

@@ -67,7 +67,7 @@ public sealed class RedactBlock : IBatchProcessor
                 {
                     FindInAttributes(batch[record.Attributes], ranges);
                 }
-                catch (JsonException)
+                catch (ArgumentOutOfRangeException)
                 {
                     // Attributes were validated by the parser; if they are somehow unreadable,
                     // drop them rather than let a secret through.
@@ -95,41 +95,19 @@ public sealed class RedactBlock : IBatchProcessor
 
     private void FindInAttributes(ReadOnlySpan<byte> json, List<RedactRange> ranges)
     {
-        var reader = new Utf8JsonReader(json);
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (!IsSecretKey(ref reader))
-                {
-                    continue;
-                }
-
-                reader.Read();
-                var start = (int)reader.TokenStartIndex;
-                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-                {
-                    reader.Skip();
-                }
-
-                ranges.Add(new RedactRange(start, (int)reader.BytesConsumed, true));
-            }
-            else if (reader.TokenType == JsonTokenType.String)
-            {
-                _scanner.Scan(reader.ValueSpan, (int)reader.TokenStartIndex + 1, ranges, _replacementText);
-            }
-        }
+        var visitor = new Finder(this, ranges);
+        AttributeScanner.Walk(json, ref visitor);
     }
 
-    private bool IsSecretKey(ref Utf8JsonReader reader)
+    private bool IsSecretKeyRaw(ReadOnlySpan<byte> name)
     {
-        if (!reader.ValueIsEscaped)
+        if (name.IndexOf((byte)'\\') < 0)
         {
-            return IsSecretKey(reader.ValueSpan);
+            return IsSecretKey(name);
         }
 
         Span<byte> unescaped = stackalloc byte[64];
-        return reader.ValueSpan.Length <= unescaped.Length && IsSecretKey(unescaped[..reader.CopyString(unescaped)]);
+        return name.Length <= unescaped.Length && IsSecretKey(unescaped[..JsonText.Unescape(name, unescaped)]);
     }
 
     private bool IsSecretKey(ReadOnlySpan<byte> name)
@@ -177,5 +155,16 @@ public sealed class RedactBlock : IBatchProcessor
         var slice = new Slice(batch.DataLength, written);
         batch.Advance(written);
         return slice;
+    }
+
+    /// <summary>Collects redaction ranges while <see cref="AttributeScanner"/> walks the attributes.</summary>
+    private readonly struct Finder(RedactBlock block, List<RedactRange> ranges) : IAttributeVisitor
+    {
+        public bool Key(ReadOnlySpan<byte> name) => block.IsSecretKeyRaw(name);
+
+        public void WholeValue(int start, int end) => ranges.Add(new RedactRange(start, end, true));
+
+        public void StringValue(ReadOnlySpan<byte> content, int offset) =>
+            block._scanner.Scan(content, offset, ranges, block._replacementText);
     }
 }

@@ -17,7 +17,7 @@ internal sealed class FrameEncoder : IDisposable
     {
         CompressionLevel = LZ4Level.L00_FAST,
         BlockSize = 64 * 1024,
-        ChainBlocks = true,
+        ChainBlocks = false, // independent blocks: faster to compress, and each frame is self-contained anyway
         ContentChecksum = true,
     };
 
