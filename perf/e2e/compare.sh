@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# End-to-end throughput of Pipeline against rsyslog and syslog-ng on the same data and loader
+# (../shared/bench): 1M robot events over 4 TCP connections, parsed and written to files.
+#
+#   perf/e2e/compare.sh [EVENTS] [CONNECTIONS] [ROUNDS]
+#
+# Each round measures rsyslog, syslog-ng, Pipeline over TCP and Pipeline over WebSocket, one after
+# another on this machine; the table reports medians over the rounds. For Pipeline the clock stops when
+# pipeline_sink_written_events_total{sink="files"} reaches the events sent (after a 100k warm-up), and
+# the rolling files are checked to hold every event. Needs root (installs the peers from Debian).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
+bench=${BENCH_DIR:-$root/../shared/bench}
+events=${1:-1000000}; conns=${2:-4}; rounds=${3:-3}
+work=${PEERS_WORK:-/tmp/pipeline-peers}; mkdir -p "$work"
+data="$work/events-$events.ndjson"
+http=${E2E_HTTP_PORT:-5180}; tcp=${E2E_TCP_PORT:-5190}
+
+[ -s "$data" ] || python3 "$bench/gen_events.py" "$events" > "$data"
+bytes=$(stat -c %s "$data")
+"$bench/peers.sh" install >/dev/null
+# peers.sh unpacks syslog-ng without libwrap0, which its network() driver needs.
+dpkg -s libwrap0 >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libwrap0 >/dev/null
+dotnet build "$root/src/Ingest" -c Release -v quiet -nologo >/dev/null
+dotnet build "$root/loadtests/Pipeline.LoadTests" -c Release -v quiet -nologo >/dev/null
+pipeline="$root/src/Ingest/bin/Release/net10.0/pipeline.dll"
+load="$root/loadtests/Pipeline.LoadTests/bin/Release/net10.0/pipeline-load.dll"
+
+written() { curl -s "localhost:$http/metrics" | awk '/^pipeline_sink_written_events_total\{sink="files"\}/{print int($2)}'; }
+wait_written() { # N TIMEOUT_S
+  local n=$1 limit=$2; SECONDS=0
+  until [ "$(written)" -ge "$n" ]; do [ "$SECONDS" -ge "$limit" ] && { echo "timeout at $(written) of $n" >&2; return 1; }; sleep 0.02; done
+}
+
+run_pipeline() { # MODE (tcp|websocket) -> "eps rss_mb"
+  local mode=$1 d="$work/pipeline" pid start end secs
+  rm -rf "$d"; mkdir -p "$d"
+  dotnet "$pipeline" --Pipeline:DataDir="$d/data" --Pipeline:Ingest:HttpUrl="http://127.0.0.1:$http" \
+    --Pipeline:Ingest:TcpEndpoint="127.0.0.1:$tcp" --Logging:LogLevel:Default=Warning > "$d/log.txt" 2>&1 &
+  pid=$!
+  until curl -sf "localhost:$http/healthz" >/dev/null; do sleep 0.1; done
+  head -n 100000 "$data" | nc -N 127.0.0.1 "$tcp"          # warm-up: JIT, pools, page cache
+  wait_written 100000 60
+  start=$(date +%s.%N)
+  if [ "$mode" = tcp ]; then
+    PEERS_WORK="$work" "$bench/send.sh" 127.0.0.1 "$tcp" "$data" "$conns" >/dev/null
+  else
+    dotnet "$load" websocket --url "ws://127.0.0.1:$http/ingest" --robots "$conns" --rate 0 \
+      --events "$events" --lines-per-write 256 > "$d/load.txt"
+  fi
+  wait_written $((events + 100000)) 300
+  end=$(date +%s.%N)
+  rss=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$pid/status")
+  kill -TERM "$pid"; wait "$pid" || true
+  local lines; lines=$(lz4cat "$d"/data/logs/*.lz4 2>/dev/null | wc -l)
+  [ "$lines" -eq $((events + 100000)) ] || echo "WARNING: files hold $lines lines, expected $((events + 100000))" >&2
+  secs=$(echo "$end - $start" | bc -l)
+  echo "$(echo "$events / $secs" | bc) $rss"
+}
+
+run_peer() { # NAME -> "eps rss_mb"
+  local out eps sampler pattern
+  # peers.sh kills the daemon when it is done: sample its peak RSS (VmHWM) while it runs.
+  [ "$1" = rsyslog ] && pattern='rsyslogd -f' || pattern='sbin/syslog-ng'
+  rm -f "$work/rss.peer"
+  ( while :; do p=$(pgrep -of "$pattern" || true)
+      [ -n "$p" ] && awk '/VmHWM/{print int($2/1024)}' "/proc/$p/status" > "$work/rss.tmp" 2>/dev/null && mv "$work/rss.tmp" "$work/rss.peer"
+      sleep 0.2; done ) &
+  sampler=$!
+  out=$(PEERS_WORK="$work" "$bench/peers.sh" "$1" "$data" "$conns" | tail -1)
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+  eps=$(sed -n 's/.*eps=\([0-9]*\).*/\1/p' <<<"$out")
+  echo "$eps $(cat "$work/rss.peer" 2>/dev/null || echo -)"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END{print (NR%2)? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
+
+declare -A eps rss
+for r in $(seq "$rounds"); do
+  for sys in rsyslog syslog-ng pipeline-tcp pipeline-websocket; do
+    case $sys in
+      pipeline-tcp) res=$(run_pipeline tcp) ;;
+      pipeline-websocket) res=$(run_pipeline websocket) ;;
+      *) res=$(run_peer "$sys") ;;
+    esac
+    eps[$sys]+="${res% *} "; rss[$sys]+="${res#* } "
+    echo "round $r: $sys ${res% *} events/s" >&2
+  done
+done
+
+echo "| system | events/s (median of $rounds) | MB/s | peak RSS (MiB) | vs rsyslog |"
+echo "|---|---:|---:|---:|---:|"
+base=$(tr ' ' '\n' <<<"${eps[rsyslog]}" | grep . | median)
+for sys in pipeline-tcp pipeline-websocket rsyslog syslog-ng; do
+  e=$(tr ' ' '\n' <<<"${eps[$sys]}" | grep . | median)
+  m=$(tr ' ' '\n' <<<"${rss[$sys]}" | grep -v -- - | grep . | median 2>/dev/null || true)
+  mbs=$(echo "scale=1; $e * $bytes / $events / 1000000" | bc)
+  echo "| $sys | $e | $mbs | ${m:--} | $(echo "scale=2; $e / $base" | bc)× |"
+done
