@@ -18,6 +18,8 @@ namespace Pipeline.Perf;
 /// (normalised NDJSON, then one LZ4 frame), and each of the two steps alone.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class EncodeBenchmarks
 {
     private const int Events = BenchmarkData.Events;

@@ -13,6 +13,8 @@ namespace Pipeline.Perf;
 /// (a lookup per event) and one robot's connection (the last-lookup cache hits).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class EnrichBenchmarks
 {
     private const int Events = BenchmarkData.Events;

@@ -23,6 +23,8 @@ namespace Pipeline.Perf;
 /// framer is one hand-off per batch through the fan-out's <c>ActionBlock</c>.
 /// </remarks>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class FramingBenchmarks
 {
     private const int Events = BenchmarkData.Events;

@@ -11,6 +11,8 @@ namespace Pipeline.Perf;
 /// is rewound to its framed state in O(1) before each run (events dropped, appended attributes cut off).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class ParseBenchmarks
 {
     private const int Events = BenchmarkData.Events;

@@ -14,6 +14,8 @@ namespace Pipeline.Perf;
 /// from a pristine copy (one memcpy, measured on its own by <see cref="RestoreOnly"/>).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class RedactBenchmarks
 {
     private const int Events = BenchmarkData.Events;
