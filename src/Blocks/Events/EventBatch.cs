@@ -150,7 +150,7 @@ public sealed class EventBatch
 
     internal int References => Volatile.Read(ref _references);
 
-    internal void Reset(int maxRetainedBytes, int maxRetainedEvents)
+    internal void Reset(EventBatchPoolOptions options)
     {
         _length = 0;
         _lineCount = 0;
@@ -159,17 +159,18 @@ public sealed class EventBatch
         ReceivedAt = 0;
         Source = SourceConnection.Unknown;
         _references = 1;
-        if (_data.Length > maxRetainedBytes)
+        if (_data.Length > options.MaxRetainedBytes)
         {
             // A batch that once held a huge line should not pin that memory while pooled.
             ArrayPool<byte>.Shared.Return(_data);
-            _data = ArrayPool<byte>.Shared.Rent(maxRetainedBytes);
+            _data = ArrayPool<byte>.Shared.Rent(Math.Min(options.InitialBytes, options.MaxRetainedBytes));
         }
 
-        if (_events.Length > maxRetainedEvents)
+        if (_events.Length > options.MaxRetainedEvents)
         {
-            _events = new EventRecord[maxRetainedEvents];
-            _lines = new LineRef[maxRetainedEvents];
+            var slots = Math.Min(options.InitialEvents, options.MaxRetainedEvents);
+            _events = new EventRecord[slots];
+            _lines = new LineRef[slots];
         }
         else
         {

@@ -41,7 +41,7 @@ public sealed class EventBatchPool
             Interlocked.Increment(ref _created);
         }
 
-        batch.Reset(_options.MaxRetainedBytes, _options.MaxRetainedEvents);
+        batch.Reset(_options);
         return batch;
     }
 

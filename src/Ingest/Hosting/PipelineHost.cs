@@ -88,8 +88,8 @@ public static class PipelineHost
         services.AddSingleton<PipelineMetrics>();
         services.AddSingleton(_ => new EventBatchPool(new EventBatchPoolOptions
         {
-            InitialBytes = Math.Max(settings.Ingest.BatchMaxBytes * 2, 64 * 1024),
-            InitialEvents = Math.Min(settings.Ingest.BatchMaxEvents, 4096),
+            // A full batch plus what the blocks append (attributes, redacted values) fits when retained.
+            MaxRetainedBytes = Math.Max(settings.Ingest.BatchMaxBytes * 4, 1024 * 1024),
         }));
         services.AddSingleton(sp => new DeadLetterWriter(settings.DeadLetterDirectory, settings.DeadLetter,
             sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
