@@ -52,4 +52,45 @@ public sealed class ClickHouseSinkOptions
 
     /// <summary>The disk spool for INSERTs ClickHouse did not acknowledge. Directory default <c>&lt;DataDir&gt;/spool/clickhouse</c>.</summary>
     public DiskSpoolOptions Spool { get; set; } = new();
+
+    /// <summary>Adds a message naming the key for every bad value (<paramref name="prefix"/> is <c>Pipeline:Sinks:ClickHouse</c>).</summary>
+    public void Validate(string prefix, List<string> errors)
+    {
+        void Check(bool ok, string key, string message)
+        {
+            if (!ok)
+            {
+                errors.Add($"{prefix}:{key}: {message}");
+            }
+        }
+
+        if (ConnectionString is { Length: > 0 } connection)
+        {
+            try
+            {
+                Internal.ClickHouseEndpoint.ParseSettings(connection);
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
+            {
+                errors.Add($"{prefix}:ConnectionString: not an http:// URL or a ClickHouse.Driver connection string (Host=…;Port=8123;Username=…;Password=…): {ex.Message}");
+            }
+        }
+
+        Check(IsIdentifier(Database), "Database", $"must be a plain identifier (letters, digits, _), got '{Database}'.");
+        Check(IsIdentifier(Table), "Table", $"must be a plain identifier (letters, digits, _), got '{Table}'.");
+        Check(TtlDays >= 0, "TtlDays", $"must be 0 (keep) or more (got {TtlDays}).");
+        Check(BatchMaxRows is >= 1 and <= 10_000_000, "BatchMaxRows", $"must be 1 to 10 000 000 (got {BatchMaxRows}).");
+        Check(BatchMaxBytes is >= 64 * 1024 and <= 512 * 1024 * 1024, "BatchMaxBytes", $"must be 64 KiB to 512 MiB (got {BatchMaxBytes}).");
+        Check(BatchMaxDelay > TimeSpan.Zero, "BatchMaxDelay", $"must be positive, e.g. 00:00:01 (got {BatchMaxDelay}).");
+        Check(BoundedCapacity >= 1, "BoundedCapacity", $"must be at least 1 (got {BoundedCapacity}); the sink is never unbounded.");
+        Check(InsertAttempts >= 1, "InsertAttempts", $"must be at least 1 (got {InsertAttempts}).");
+        Check(RetryDelay > TimeSpan.Zero, "RetryDelay", $"must be positive (got {RetryDelay}).");
+        Check(RetryMaxDelay >= RetryDelay, "RetryMaxDelay", $"must be at least RetryDelay (got {RetryMaxDelay}).");
+        Check(RequestTimeout > TimeSpan.Zero, "RequestTimeout", $"must be positive (got {RequestTimeout}).");
+        Check(Spool.SegmentBytes >= 64 * 1024, "Spool:SegmentBytes", $"must be at least 64 KiB (got {Spool.SegmentBytes}).");
+        Check(Spool.MaxBytes >= Spool.SegmentBytes, "Spool:MaxBytes", $"must be at least Spool:SegmentBytes (got {Spool.MaxBytes}).");
+    }
+
+    private static bool IsIdentifier(string value) =>
+        value.Length is > 0 and <= 128 && !char.IsAsciiDigit(value[0]) && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 }
