@@ -4,6 +4,7 @@ using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Storage.ClickHouse.Internal;
+using Pipeline.Storage.Spool;
 using Polly;
 using Polly.Retry;
 
@@ -17,6 +18,13 @@ namespace Pipeline.Storage.ClickHouse;
 /// next one fills. <c>pipeline_sink_written_events_total{sink="clickhouse"}</c> counts rows after HTTP 200.
 /// </summary>
 /// <remarks>
+/// When ClickHouse does not acknowledge an INSERT after <see cref="ClickHouseSinkOptions.InsertAttempts"/>
+/// attempts, the encoded INSERT goes to the disk spool (<c>data/spool/clickhouse/</c>) and every
+/// later one follows it there, so order is kept; a replay loop sends the oldest record until
+/// ClickHouse answers and removes it only after HTTP 200. Meanwhile <see cref="Health"/> is
+/// <see cref="SinkHealth.Spooling"/> (still ready) and the rest of the graph runs on. At most the
+/// INSERT in flight when ClickHouse went away is written twice (it may have been committed
+/// without the answer arriving): at-least-once.
 /// An event batch is released as soon as its rows are copied into the pending INSERT: that copy,
 /// not the batch, is what waits for ClickHouse's acknowledgement (kept in memory until HTTP 200 or
 /// the spool). Holding pooled batches for a second would pin one ingest buffer per small batch,
@@ -39,6 +47,14 @@ public sealed partial class ClickHouseSink : IEventSink, IAsyncDisposable
     private readonly string _table;
     private readonly string _spoolDirectory;
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly DiskSpool _spool;
+    private readonly Prometheus.Counter.Child _spooled;
+    private readonly object _modeGate = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private bool _spooling;
+    private Task? _replay;
+    private volatile bool _downLogged;
+    private bool _spoolFullLogged;
     private volatile SinkHealth _health = SinkHealth.Healthy;
     private volatile LayoutBox? _layout;
 
@@ -62,12 +78,25 @@ public sealed partial class ClickHouseSink : IEventSink, IAsyncDisposable
         _metrics = metrics.ForComponent(Name);
         _written = metrics.SinkWritten.WithLabels(Name);
         _bytes = metrics.SinkBytes.WithLabels(Name);
+        _spooled = metrics.SinkSpooled.WithLabels(Name);
+        _spool = new DiskSpool(spoolDirectory, options.Spool, logger);
         _retry = BuildRetry(options, time);
         _input = new BufferBlock<EventBatch>(new DataflowBlockOptions { BoundedCapacity = options.BoundedCapacity });
         // One INSERT in flight and one waiting: order is kept and the accumulator feels the back-pressure.
         _send = new ActionBlock<PendingInsert>(SendAsync, new ExecutionDataflowBlockOptions { BoundedCapacity = 1, MaxDegreeOfParallelism = 1 });
         var depth = metrics.BlockQueueDepth.WithLabels(Name);
         metrics.OnCollect(() => depth.Set(_input.Count + _send.InputCount));
+        if (!_spool.IsEmpty)
+        {
+            // A spool left by a previous run: replay it first, and queue behind it.
+            lock (_modeGate)
+            {
+                _spooling = true;
+                _health = SinkHealth.Spooling;
+                EnsureReplay();
+            }
+        }
+
         Completion = RunAsync();
     }
 
@@ -86,6 +115,9 @@ public sealed partial class ClickHouseSink : IEventSink, IAsyncDisposable
 
     /// <summary>Test hook: ClickHouse acknowledged an INSERT of this many rows.</summary>
     internal event Action<int>? InsertAcknowledged;
+
+    /// <summary>Test hook: an INSERT of this many rows went to the spool.</summary>
+    internal event Action<int>? InsertSpooled;
 
     /// <summary>Test hook: the pending INSERT waits for its age limit (the timer is set), so a fake clock may move.</summary>
     internal Action? OnWaitingForBatchDelay { get; set; }
@@ -107,11 +139,16 @@ public sealed partial class ClickHouseSink : IEventSink, IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            _health = SinkHealth.Spooling;
+            _downLogged = true;
             ClickHouseLog.Unreachable(_logger, _endpoint.Description, ClickHouseErrors.Describe(ex), SpoolDescription);
         }
     }
 
-    private string SpoolDescription => "memory (retrying)";
+    /// <summary>The spool's backlog (for tests and diagnostics).</summary>
+    public long SpooledRows => _spool.PendingRows;
+
+    private string SpoolDescription => _spool.DirectoryPath;
 
     private async Task RunAsync()
     {
@@ -124,8 +161,28 @@ public sealed partial class ClickHouseSink : IEventSink, IAsyncDisposable
             _send.Complete();
         }
 
-        await _send.Completion.ConfigureAwait(false);
-        _endpoint.Dispose();
+        try
+        {
+            await _send.Completion.ConfigureAwait(false);
+        }
+        finally
+        {
+            // What is still spooled stays on disk for the next start.
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            Task? replay;
+            lock (_modeGate)
+            {
+                replay = _replay;
+            }
+
+            if (replay is not null)
+            {
+                await replay.ConfigureAwait(false);
+            }
+
+            _spool.Dispose();
+            _endpoint.Dispose();
+        }
     }
 
     private async Task EnsureSchemaAsync(CancellationToken cancellationToken)

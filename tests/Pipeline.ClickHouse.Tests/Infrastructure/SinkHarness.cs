@@ -8,10 +8,6 @@ namespace Pipeline.ClickHouse.Tests.Infrastructure;
 /// <summary>A <see cref="ClickHouseSink"/> on its own (no graph), writing to a database of the test's own, with a temp spool directory.</summary>
 internal sealed class SinkHarness : IAsyncDisposable
 {
-    private readonly List<(long Rows, TaskCompletionSource Done)> _waiters = [];
-    private readonly object _gate = new();
-    private long _rows;
-
     public SinkHarness(string url, string database, Action<ClickHouseSinkOptions>? configure = null, TimeProvider? time = null, string? spoolDirectory = null)
     {
         Database = database;
@@ -27,8 +23,15 @@ internal sealed class SinkHarness : IAsyncDisposable
         configure?.Invoke(Options);
         Metrics = new PipelineMetrics();
         Sink = new ClickHouseSink(Options, SpoolDirectory, Metrics, time ?? TimeProvider.System, Logger);
-        Sink.InsertAcknowledged += OnAcknowledged;
+        Sink.InsertAcknowledged += rows => Acknowledged.Add(rows);
+        Sink.InsertSpooled += rows => Spooled.Add(rows);
     }
+
+    /// <summary>Rows ClickHouse acknowledged, as they happen.</summary>
+    public RowCounter Acknowledged { get; } = new();
+
+    /// <summary>Rows that went to the spool, as they happen.</summary>
+    public RowCounter Spooled { get; } = new();
 
     public string Database { get; }
 
@@ -42,31 +45,18 @@ internal sealed class SinkHarness : IAsyncDisposable
 
     public CollectingLogger Logger { get; } = new();
 
-    public long AcknowledgedRows => Interlocked.Read(ref _rows);
+    /// <summary>Leave the spool directory on dispose (for a second sink that starts from it).</summary>
+    public bool KeepSpool { get; set; }
 
     public double Written => Metrics.SinkWritten.WithLabels("clickhouse").Value;
 
-    public double Spooled => Metrics.SinkSpooled.WithLabels("clickhouse").Value;
+    public double SpooledMetric => Metrics.SinkSpooled.WithLabels("clickhouse").Value;
 
     public double Discarded(string reason) => Metrics.ComponentDiscarded.WithLabels("clickhouse", reason).Value;
 
     public static FakeTimeProvider FakeTime() => new(new DateTimeOffset(2025, 6, 15, 16, 0, 0, TimeSpan.Zero));
 
-    /// <summary>Completes once ClickHouse acknowledged at least <paramref name="rows"/> rows in all.</summary>
-    public Task WaitForAcknowledgedRowsAsync(long rows)
-    {
-        lock (_gate)
-        {
-            if (_rows >= rows)
-            {
-                return Task.CompletedTask;
-            }
-
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((rows, done));
-            return done.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        }
-    }
+    public Task WaitForAcknowledgedRowsAsync(long rows) => Acknowledged.WaitForAsync(rows);
 
     public async Task CompleteAsync()
     {
@@ -78,28 +68,17 @@ internal sealed class SinkHarness : IAsyncDisposable
     {
         Sink.Input.Complete();
         await Sink.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+        if (KeepSpool)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(SpoolDirectory, recursive: true);
         }
         catch (DirectoryNotFoundException)
         {
-        }
-    }
-
-    private void OnAcknowledged(int rows)
-    {
-        lock (_gate)
-        {
-            _rows += rows;
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_rows >= _waiters[i].Rows)
-                {
-                    _waiters[i].Done.TrySetResult();
-                    _waiters.RemoveAt(i);
-                }
-            }
         }
     }
 }
