@@ -144,8 +144,13 @@ public sealed partial class ClickHouseSink
                 }
                 catch (ClickHouseSchemaException ex)
                 {
+                    // Said once per outage, not at every probe; /readyz shows it meanwhile.
+                    if (_health != SinkHealth.Failed)
+                    {
+                        ClickHouseLog.SchemaMismatch(_logger, ex.Message);
+                    }
+
                     _health = SinkHealth.Failed;
-                    ClickHouseLog.SchemaMismatch(_logger, ex.Message);
                 }
                 catch (Exception ex)
                 {
