@@ -7,7 +7,7 @@ internal static partial class ClickHouseLog
     [LoggerMessage(1, LogLevel.Information, "ClickHouse {Endpoint} (version {Version}) ready: writing to {Database}.{Table}, {Layout} layout.")]
     public static partial void Ready(ILogger logger, string endpoint, string version, string database, string table, string layout);
 
-    [LoggerMessage(2, LogLevel.Warning, "ClickHouse at {Endpoint} does not answer ({Reason}); events are spooled to {Directory} and sent once it does.")]
+    [LoggerMessage(2, LogLevel.Warning, "ClickHouse at {Endpoint} cannot be used ({Reason}); events are spooled to {Directory} and sent once it can.")]
     public static partial void Unreachable(ILogger logger, string endpoint, string reason, string directory);
 
     [LoggerMessage(3, LogLevel.Error, "ClickHouse at {Endpoint} did not acknowledge an INSERT of {Rows} rows after {Attempts} attempt(s) ({Reason}); spooling to {Directory} until it answers.")]

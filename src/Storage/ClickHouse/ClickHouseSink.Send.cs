@@ -66,7 +66,7 @@ public sealed partial class ClickHouseSink
             _spoolFullLogged = false;
             InsertSpooled?.Invoke(insert.Rows);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Full (or its disk failed): these events are lost to ClickHouse — counted, said once,
             // and /readyz turns not ready. The rolling files still hold them.

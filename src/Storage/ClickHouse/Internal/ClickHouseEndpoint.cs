@@ -16,10 +16,24 @@ internal sealed class ClickHouseEndpoint : IDisposable
     private readonly ClickHouseClient _client;
     private readonly QueryOptions _lz4Options = new() { CustomSettings = DecompressSetting };
 
+    private readonly HttpClient _http;
+
     public ClickHouseEndpoint(string connectionString, TimeSpan timeout)
     {
+        // Our own handler for a short connect timeout: a host that drops packets fails in seconds,
+        // not after the whole request timeout, so the sink spools instead of holding the graph.
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromTicks(Math.Min(timeout.Ticks, TimeSpan.FromSeconds(5).Ticks)),
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2), // under ClickHouse's keep_alive_timeout (3 s)
+        })
+        {
+            Timeout = timeout,
+        };
         var settings = new ClickHouseClientSettings(ParseSettings(connectionString))
         {
+            HttpClient = _http,
             JsonReadMode = JsonReadMode.None,
             JsonWriteMode = JsonWriteMode.None,
             UseCompression = false,
@@ -103,7 +117,11 @@ internal sealed class ClickHouseEndpoint : IDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _http.Dispose();
+    }
 
     private static string UnescapeTsv(string field)
     {
