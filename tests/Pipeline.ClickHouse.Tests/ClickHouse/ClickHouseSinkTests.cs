@@ -173,6 +173,37 @@ public sealed class ClickHouseSinkTests : IAsyncLifetime
         Assert.Equal(_batches.Pool.Created, _batches.Pool.Retained);
     }
 
+    [Fact]
+    public async Task SendAsyncWaitsWhenTheSinkIsFull()
+    {
+        // ClickHouse hangs: one INSERT in flight (the sender's capacity is 1), the accumulator waiting
+        // to hand over the next, and BoundedCapacity (2) batches in the input. The fifth send waits.
+        using var stalled = new StalledHttpServer();
+        await using var harness = new SinkHarness(stalled.Url, _database, o =>
+        {
+            o.BoundedCapacity = 2;
+            o.BatchMaxRows = 1;
+            o.InsertAttempts = 1;
+            o.RequestTimeout = TimeSpan.FromMinutes(2);
+        });
+        var sends = new List<Task<bool>>();
+        for (var i = 0; i < 4; i++)
+        {
+            sends.Add(harness.Sink.Input.SendAsync(_batches.Events(i, 1)));
+        }
+
+        await stalled.RequestSeen.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All(await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(30)), Assert.True);
+
+        var fifth = harness.Sink.Input.SendAsync(_batches.Events(4, 1));
+        Assert.False(fifth.IsCompleted);
+
+        stalled.Dispose(); // the hung requests fail, the INSERTs go to the spool, room appears
+        Assert.True(await fifth.WaitAsync(TimeSpan.FromSeconds(30)));
+        await harness.CompleteAsync();
+        Assert.Equal(5, harness.SpooledMetric);
+    }
+
     private SinkHarness Harness(Action<ClickHouseSinkOptions>? configure = null, TimeProvider? time = null) =>
         new(ClickHouseServer.Shared.Url, _database, configure, time);
 }
