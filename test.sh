@@ -7,6 +7,8 @@ cd "$(dirname "$0")"
 need=()
 command -v lz4 >/dev/null || need+=(lz4)
 command -v nc >/dev/null || need+=(netcat-openbsd)
+command -v curl >/dev/null || need+=(curl)
+[ -x /usr/sbin/clickhouse-server ] || command -v clickhouse-server >/dev/null || need+=(clickhouse-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]} from Debian's packages" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -14,6 +16,15 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 results=$(mktemp -d)
+
+# A ClickHouse server of the tests' own (loopback, temporary directory, its own ports), stopped on
+# every exit. The ClickHouse tests read its URL; they skip only when the variable is unset.
+clickhouse_dir="$results/clickhouse"
+trap 'scripts/clickhouse-test-server.sh stop "$clickhouse_dir" >/dev/null 2>&1 || true' EXIT
+trap 'exit 130' INT TERM
+PIPELINE_TEST_CLICKHOUSE_URL=$(scripts/clickhouse-test-server.sh start "$clickhouse_dir") || { echo "0 passed, 1 failed"; exit 1; }
+export PIPELINE_TEST_CLICKHOUSE_URL
+echo "test.sh: ClickHouse $(curl -s "$PIPELINE_TEST_CLICKHOUSE_URL/?query=SELECT%20version()") at $PIPELINE_TEST_CLICKHOUSE_URL" >&2
 dotnet restore Pipeline.sln --nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 dotnet build Pipeline.sln -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 dotnet test Pipeline.sln -c Release --no-build --nologo \

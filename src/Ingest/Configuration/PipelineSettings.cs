@@ -4,6 +4,7 @@ using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Parse;
 using Pipeline.Blocks.Redact;
 using Pipeline.Ingest.Framing;
+using Pipeline.Storage.ClickHouse;
 using Pipeline.Storage.DeadLetters;
 using Pipeline.Storage.Files;
 
@@ -17,7 +18,7 @@ namespace Pipeline.Ingest.Configuration;
 internal sealed class PipelineSettings
 {
     private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "Sinks", "DeadLetter"];
-    private static readonly string[] KnownSinks = ["Files"];
+    private static readonly string[] KnownSinks = ["Files", "ClickHouse"];
 
     public PipelineOptions Pipeline { get; private init; } = new();
     public IngestOptions Ingest { get; private init; } = new();
@@ -27,9 +28,11 @@ internal sealed class PipelineSettings
     public EnrichOptions Enrich { get; private init; } = new();
     public FilesSinkOptions Files { get; private init; } = new();
     public DeadLetterOptions DeadLetter { get; private init; } = new();
+    public ClickHouseSinkOptions ClickHouse { get; private init; } = new();
 
     public string FilesDirectory => Files.Directory ?? Path.Combine(Pipeline.DataDir, "logs");
     public string DeadLetterDirectory => DeadLetter.Directory ?? Path.Combine(Pipeline.DataDir, "deadletter");
+    public string ClickHouseSpoolDirectory => ClickHouse.Spool.Directory ?? Path.Combine(Pipeline.DataDir, "spool", "clickhouse");
 
     /// <summary>Binds and validates; <paramref name="errors"/> lists every problem, each naming its key.</summary>
     public static PipelineSettings Load(IConfiguration configuration, List<string> errors)
@@ -61,6 +64,7 @@ internal sealed class PipelineSettings
             Enrich = Bind<EnrichOptions>(root, "Enrich", errors),
             Files = Bind<FilesSinkOptions>(root, "Sinks:Files", errors),
             DeadLetter = Bind<DeadLetterOptions>(root, "DeadLetter", errors),
+            ClickHouse = Bind<ClickHouseSinkOptions>(root, "Sinks:ClickHouse", errors),
         };
         settings.Validate(errors);
         return settings;
@@ -168,6 +172,7 @@ internal sealed class PipelineSettings
         Check(DeadLetter.QueueCapacity >= 1, "DeadLetter:QueueCapacity", $"must be at least 1 (got {DeadLetter.QueueCapacity}).");
         Check(DeadLetter.MaxFileBytes >= 4096, "DeadLetter:MaxFileBytes", $"must be at least 4096 (got {DeadLetter.MaxFileBytes}).");
         Check(DeadLetter.RetainFiles >= 1, "DeadLetter:RetainFiles", $"must be at least 1 (got {DeadLetter.RetainFiles}).");
+        ClickHouse.Validate("Pipeline:Sinks:ClickHouse", errors);
     }
 
     private static void CheckBlock(BlockOptions block, string name, List<string> errors)

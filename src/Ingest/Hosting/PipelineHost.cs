@@ -16,6 +16,7 @@ using Pipeline.Ingest.Framing;
 using Pipeline.Ingest.Http;
 using Pipeline.Ingest.Tcp;
 using Pipeline.Ingest.WebSockets;
+using Pipeline.Storage.ClickHouse;
 using Pipeline.Storage.DeadLetters;
 using Pipeline.Storage.Files;
 
@@ -105,6 +106,15 @@ public static class PipelineHost
             services.AddSingleton<IEventSink>(sp => new FilesSink(settings.FilesDirectory, settings.Files, settings.Blocks.Files,
                 sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Sinks.Files")));
+        }
+
+        if (settings.ClickHouse.ConnectionString is { Length: > 0 })
+        {
+            services.AddSingleton(sp => new ClickHouseSink(settings.ClickHouse, settings.ClickHouseSpoolDirectory,
+                sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Sinks.ClickHouse")));
+            services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<ClickHouseSink>());
+            services.AddHostedService(sp => new ClickHouseSinkService(sp.GetRequiredService<ClickHouseSink>()));
         }
 
         services.AddSingleton(sp =>
