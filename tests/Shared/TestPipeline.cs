@@ -67,9 +67,23 @@ public sealed class TestPipeline : IAsyncDisposable
             args.Add($"--Pipeline:{key}={value}");
         }
 
-        var app = PipelineHost.Build([.. args], configFile: null, services);
-        await app.StartAsync();
-        return new TestPipeline(app, dataDir);
+        WebApplication? app = null;
+        try
+        {
+            app = PipelineHost.Build([.. args], configFile: null, services);
+            await app.StartAsync();
+            return new TestPipeline(app, dataDir);
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            Directory.Delete(dataDir, recursive: true);
+            throw;
+        }
     }
 
     /// <summary>Connects a TCP client to the ingest port.</summary>

@@ -67,6 +67,12 @@ internal static class RunCommand
                     "with --Pipeline:Ingest:HttpUrl=http://127.0.0.1:PORT or --Pipeline:Ingest:TcpEndpoint=127.0.0.1:PORT.").ConfigureAwait(false);
                 return 2;
             }
+            catch (Exception ex) when (!app.Lifetime.ApplicationStarted.IsCancellationRequested)
+            {
+                // A sink that cannot start (a ClickHouse table of the wrong shape, …) says why in its message.
+                await error.WriteLineAsync($"pipeline: could not start: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
         }
 
         return 0;
