@@ -1,0 +1,113 @@
+using System.Text;
+using Pipeline.Blocks.PatternMine.Internal;
+
+namespace Pipeline.Blocks.PatternMine;
+
+/// <summary>
+/// A mined template: literal tokens and <c>&lt;*&gt;</c> for the variable parts. Its <see cref="Id"/> is
+/// fixed at creation and kept when the template generalises, so events tagged earlier still point to it.
+/// </summary>
+public sealed class PatternTemplate
+{
+    private volatile TemplateToken[] _tokens;
+    private volatile string _text;
+    private volatile byte[] _utf8;
+    private long _count;
+    private long _lastSeen;
+    private int _generalisations;
+    private volatile bool _evicted;
+
+    internal PatternTemplate(ulong id, TemplateToken[] tokens, long sequence, ulong bucketKey)
+    {
+        Id = id;
+        BucketKey = bucketKey;
+        FirstSeen = sequence;
+        _lastSeen = sequence;
+        _tokens = tokens;
+        (_text, _utf8) = Render(tokens);
+    }
+
+    /// <summary>
+    /// Stable 64-bit id: the hash of the template's text when it was created (re-hashed on the rare
+    /// collision). The same first message gives the same id in every process; generalising keeps it.
+    /// </summary>
+    public ulong Id { get; }
+
+    /// <summary>The template, tokens separated by one space, <c>&lt;*&gt;</c> for variable parts.</summary>
+    public string Text => _text;
+
+    /// <summary><see cref="Text"/> as UTF-8 (always valid UTF-8, whatever the input was).</summary>
+    public ReadOnlyMemory<byte> Utf8 => _utf8;
+
+    /// <summary>Messages assigned to this template.</summary>
+    public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>Times the template became more general.</summary>
+    public int Generalisations => Volatile.Read(ref _generalisations);
+
+    /// <summary>Number of tokens.</summary>
+    public int TokenCount => _tokens.Length;
+
+    /// <summary>Order of creation: the miner's count of templates created, this one included.</summary>
+    public long FirstSeen { get; }
+
+    /// <summary>True once the miner dropped the template to stay within its bound.</summary>
+    public bool Evicted => _evicted;
+
+    internal TemplateToken[] Tokens => _tokens;
+
+    internal ulong BucketKey { get; }
+
+    internal long LastSeen => Volatile.Read(ref _lastSeen);
+
+    internal void Hit(long sequence)
+    {
+        Interlocked.Increment(ref _count);
+
+        // Only write when it changes: a hot template read by many threads should not bounce its cache line.
+        if (Volatile.Read(ref _lastSeen) < sequence)
+        {
+            Volatile.Write(ref _lastSeen, sequence);
+        }
+    }
+
+    /// <summary>Called under the miner's lock.</summary>
+    internal void Replace(TemplateToken[] tokens)
+    {
+        var (text, utf8) = Render(tokens);
+        _tokens = tokens;
+        _utf8 = utf8;
+        _text = text;
+        Interlocked.Increment(ref _generalisations);
+    }
+
+    internal void MarkEvicted() => _evicted = true;
+
+    public override string ToString() => $"{Id:x16} {Text}";
+
+    private static (string Text, byte[] Utf8) Render(TemplateToken[] tokens)
+    {
+        var length = Math.Max(0, tokens.Length - 1);
+        foreach (var token in tokens)
+        {
+            length += token.Text.Length;
+        }
+
+        var raw = new byte[length];
+        var w = 0;
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            if (i > 0)
+            {
+                raw[w++] = (byte)' ';
+            }
+
+            tokens[i].Text.CopyTo(raw, w);
+            w += tokens[i].Text.Length;
+        }
+
+        // Decoding replaces invalid UTF-8 with U+FFFD, so the bytes handed out are always valid.
+        var text = Encoding.UTF8.GetString(raw);
+        return (text, Encoding.UTF8.GetBytes(text));
+    }
+}
