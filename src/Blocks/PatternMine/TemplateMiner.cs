@@ -24,6 +24,7 @@ public sealed partial class TemplateMiner
     private readonly ConcurrentDictionary<ulong, TemplateBucket> _buckets = new();
     private readonly ConcurrentDictionary<ulong, PatternTemplate> _byId = new();
     private readonly Lock _gate = new();
+    private readonly ShapeCache _shapes;
     private int _count;
     private long _evicted;
 
@@ -37,6 +38,7 @@ public sealed partial class TemplateMiner
         _options.Validate();
         _tokenizer = new MessageTokenizer(_options.MaxTokens, _options.MaxTokenBytes);
         _scratch = new DefaultObjectPool<TokenizedMessage>(new ScratchPolicy(), Environment.ProcessorCount * 2);
+        _shapes = new ShapeCache(Math.Clamp(_options.MaxTemplates * 4, 1024, 1 << 16));
     }
 
     /// <summary>Templates currently kept.</summary>
@@ -68,6 +70,13 @@ public sealed partial class TemplateMiner
 
             var truncated = message.Length > _options.MaxMessageBytes;
             _tokenizer.Tokenize(truncated ? message[.._options.MaxMessageBytes] : message, m, truncated);
+            var cached = _shapes.Get(m.SequenceHash);
+            if (cached is not null)
+            {
+                cached.Hit(Volatile.Read(ref _clock));
+                return new TemplateMatch(cached, MatchKind.Matched);
+            }
+
             var key = BucketKey(m);
             if (_buckets.TryGetValue(key, out var bucket))
             {
@@ -75,11 +84,14 @@ public sealed partial class TemplateMiner
                 if (found is not null && covered)
                 {
                     found.Hit(Volatile.Read(ref _clock));
+                    _shapes.Set(m.SequenceHash, found);
                     return new TemplateMatch(found, MatchKind.Matched);
                 }
             }
 
-            return AddLocked(key, m);
+            var match = AddLocked(key, m);
+            _shapes.Set(m.SequenceHash, match.Template);
+            return match;
         }
         finally
         {

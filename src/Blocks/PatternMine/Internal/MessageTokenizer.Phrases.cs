@@ -19,6 +19,11 @@ internal sealed partial class MessageTokenizer
 
         var j = i;
         var core = Core(first, out var lead, out _);
+        if (core.Length is < 3 or > 10)
+        {
+            return 0;
+        }
+
         if (IsIsoDate(core))
         {
             if (!IsTime(Core(RawToken(message, m, i + 1), out _, out _)))
@@ -30,12 +35,23 @@ internal sealed partial class MessageTokenizer
         }
         else
         {
-            if (IsDayName(core))
+            if (!ByteClass.IsAsciiLetter(core[0]))
             {
+                return 0;
+            }
+
+            // The day number first: it is the cheapest test and rules out nearly every word.
+            if (!IsDayOfMonth(Core(RawToken(message, m, j + 1), out _, out _)))
+            {
+                if (!IsDayOfMonth(Core(RawToken(message, m, j + 2), out _, out _)) || !IsDayName(core))
+                {
+                    return 0;
+                }
+
                 j++;
             }
 
-            if (!IsMonthName(Core(RawToken(message, m, j), out _, out _)) || !IsDayOfMonth(Core(RawToken(message, m, j + 1), out _, out _)))
+            if (!IsMonthName(Core(RawToken(message, m, j), out _, out _)))
             {
                 return 0;
             }

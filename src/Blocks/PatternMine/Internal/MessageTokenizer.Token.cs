@@ -5,7 +5,7 @@ namespace Pipeline.Blocks.PatternMine.Internal;
 /// <summary>Masking inside one whitespace-separated token.</summary>
 internal sealed partial class MessageTokenizer
 {
-    private void MaskToken(ReadOnlySpan<byte> t, TokenizedMessage m)
+    private void MaskToken(ReadOnlySpan<byte> t, ushort flags, TokenizedMessage m)
     {
         if (t.Length > _maxTokenBytes)
         {
@@ -17,6 +17,26 @@ internal sealed partial class MessageTokenizer
         m.Reserve(t.Length * 3 + 3);
         var start = m.TextLength;
         var o = m.Text;
+
+        // Fast path: without digits or slashes only booleans and null can be values.
+        if ((flags & (ByteClass.Digit | ByteClass.Slash)) == 0
+            && (t.Length < 4 || (flags & ByteClass.LiteralLetter) == 0 || !HasLiteralValue(t))
+            && ((flags & ByteClass.Star) == 0 || t.IndexOf("<*>"u8) < 0))
+        {
+            t.CopyTo(o.AsSpan(start));
+            m.TextLength = start + t.Length;
+            FinishLiteral(m, start, flags);
+            return;
+        }
+
+        // A plain number is the most common value of all.
+        if (flags == ByteClass.Digit && t.Length <= 20)
+        {
+            EmitBareWildcard(m);
+            return;
+        }
+
+        var features = new TokenFeatures(t, flags);
         var w = start;
         var p = 0;
         while (p < t.Length)
@@ -24,7 +44,7 @@ internal sealed partial class MessageTokenizer
             var c = t[p];
             if (ByteClass.IsWord(c))
             {
-                var typed = MatchTyped(t, p);
+                var typed = MatchTyped(t, p, features);
                 if (typed > 0)
                 {
                     w = PutWildcard(o, w);
@@ -69,6 +89,34 @@ internal sealed partial class MessageTokenizer
 
         m.TextLength = w;
         FinishToken(m, start);
+    }
+
+    private static bool HasLiteralValue(ReadOnlySpan<byte> t)
+    {
+        var p = 0;
+        while (p < t.Length)
+        {
+            if (!ByteClass.IsWord(t[p]))
+            {
+                p++;
+                continue;
+            }
+
+            var e = p;
+            while (e < t.Length && ByteClass.IsWord(t[e]))
+            {
+                e++;
+            }
+
+            if (IsLiteralValue(t[p..e]) && !(e < t.Length && t[e] == '='))
+            {
+                return true;
+            }
+
+            p = e;
+        }
+
+        return false;
     }
 
     private static int PutWildcard(byte[] o, int w)

@@ -4,13 +4,14 @@ namespace Pipeline.Blocks.PatternMine.Internal;
 internal sealed partial class MessageTokenizer
 {
     /// <summary>Length of a URL, IP address, UUID, MAC, host:port or host name starting at <paramref name="p"/>, or 0.</summary>
-    private static int MatchTyped(ReadOnlySpan<byte> t, int p)
+    private static int MatchTyped(ReadOnlySpan<byte> t, int p, in TokenFeatures f)
     {
+        // Each matcher runs only when a cheap look at the token says it could match.
         var c = t[p];
         int n;
         if (ByteClass.IsAsciiLetter(c))
         {
-            if ((n = MatchUrl(t, p)) > 0 || (n = MatchWindowsPath(t, p)) > 0)
+            if ((f.Scheme && (n = MatchUrl(t, p)) > 0) || (n = MatchWindowsPath(t, p)) > 0)
             {
                 return n;
             }
@@ -18,18 +19,20 @@ internal sealed partial class MessageTokenizer
 
         if (ByteClass.IsHex(c))
         {
-            if ((n = MatchUuid(t, p)) > 0 || (n = MatchMac(t, p)) > 0 || (n = MatchIpv6(t, p)) > 0)
+            if ((p + 36 <= t.Length && t[p + 8] == '-' && (n = MatchUuid(t, p)) > 0)
+                || (p + 17 <= t.Length && t[p + 2] is (byte)':' or (byte)'-' && (n = MatchMac(t, p)) > 0)
+                || (f.Colons >= 2 && (n = MatchIpv6(t, p)) > 0))
             {
                 return n;
             }
         }
 
-        if (ByteClass.IsDigit(c) && (n = MatchIpv4(t, p, allowPort: true)) > 0)
+        if (ByteClass.IsDigit(c) && f.Dots >= 3 && (n = MatchIpv4(t, p, allowPort: true)) > 0)
         {
             return n;
         }
 
-        return MatchHost(t, p);
+        return f.Colons > 0 || f.Dots >= 2 || f.Slash ? MatchHost(t, p) : 0;
     }
 
     private static bool EndsValue(ReadOnlySpan<byte> t, int e) =>

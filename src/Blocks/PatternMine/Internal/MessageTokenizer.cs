@@ -25,20 +25,39 @@ internal sealed partial class MessageTokenizer
         var i = 0;
         while (i < m.RawCount)
         {
-            var used = TryDate(message, m, i);
-            if (used == 0)
+            var token = RawToken(message, m, i);
+            var flags = m.RawFlags[i];
+            var used = 0;
+
+            // Cheap dispatch on the first byte and the byte classes: most tokens are words that start
+            // no multi-token value.
+            var first = token[0];
+            if ((flags & ByteClass.Digit) != 0)
             {
-                used = TryQuantity(message, m, i);
+                if (i + 1 < m.RawCount && (m.RawFlags[i + 1] & (ByteClass.Letter | ByteClass.Digit)) == ByteClass.Letter
+                    && (ByteClass.IsDigit(first) || first is (byte)'<' or (byte)'>' or (byte)'~' or (byte)'-' or (byte)'+' or (byte)'('))
+                {
+                    used = TryQuantity(message, m, i);
+                }
+
+                if (used == 0 && token.Length >= 10 && ByteClass.IsDigit(first))
+                {
+                    used = TryDate(message, m, i);
+                }
+            }
+            else if ((uint)(first - 'A') <= 'Z' - 'A' && token.Length is >= 3 and <= 11)
+            {
+                used = TryDate(message, m, i);
             }
 
-            if (used == 0)
+            if (used == 0 && (flags & ByteClass.Slash) != 0 && (first == '/' || (token.Length > 8 && token.IndexOf("://"u8) > 0)))
             {
                 used = TryRequestTarget(message, m, i);
             }
 
             if (used == 0)
             {
-                MaskToken(RawToken(message, m, i), m);
+                MaskToken(token, flags, m);
                 used = 1;
             }
 
@@ -68,7 +87,7 @@ internal sealed partial class MessageTokenizer
     private bool Split(ReadOnlySpan<byte> message, TokenizedMessage m)
     {
         var p = 0;
-        while (p < message.Length)
+        while (true)
         {
             while (p < message.Length && ByteClass.IsSpace(message[p]))
             {
@@ -86,20 +105,34 @@ internal sealed partial class MessageTokenizer
             }
 
             var start = p;
-            while (p < message.Length && !ByteClass.IsSpace(message[p]))
+            ushort flags = 0;
+            while (p < message.Length)
             {
+                var c = ByteClass.Of(message[p]);
+                if (c == ByteClass.Space)
+                {
+                    break;
+                }
+
+                flags |= c;
                 p++;
             }
 
-            m.AddRaw(start, p - start);
+            m.AddRaw(start, p - start, flags);
         }
-
-        return false;
     }
+
+    private static readonly ulong WildcardHash = StableHash.Hash("<*>"u8);
 
     /// <summary>Adds a token that is <paramref name="lead"/> + <c>&lt;*&gt;</c> + <paramref name="trail"/>.</summary>
     private static void EmitWildcard(TokenizedMessage m, ReadOnlySpan<byte> lead, ReadOnlySpan<byte> trail)
     {
+        if (lead.IsEmpty && trail.IsEmpty)
+        {
+            EmitBareWildcard(m);
+            return;
+        }
+
         m.Reserve(lead.Length + trail.Length + 3);
         var start = m.TextLength;
         lead.CopyTo(m.Text.AsSpan(m.TextLength));
@@ -115,7 +148,11 @@ internal sealed partial class MessageTokenizer
     private static void FinishToken(TokenizedMessage m, int start)
     {
         var length = Collapse(m.Text, start, m.TextLength - start);
-        length = CollapseKeyValues(m.Text, start, length);
+        if (m.Text.AsSpan(start, length).IndexOf((byte)'=') >= 0)
+        {
+            length = CollapseKeyValues(m.Text, start, length);
+        }
+
         m.TextLength = start + length;
         var text = m.Text.AsSpan(start, length);
         ref var slot = ref m.Tokens[m.Count++];
@@ -125,8 +162,41 @@ internal sealed partial class MessageTokenizer
         slot.Shape = ShapeOf(text, out slot.Wordy);
     }
 
+    /// <summary>Adds a token that is exactly <c>&lt;*&gt;</c>.</summary>
+    private static void EmitBareWildcard(TokenizedMessage m)
+    {
+        m.Reserve(3);
+        var start = m.TextLength;
+        TokenizedMessage.Wildcard.CopyTo(m.Text.AsSpan(start));
+        m.TextLength = start + 3;
+        ref var slot = ref m.Tokens[m.Count++];
+        slot.Start = start;
+        slot.Length = 3;
+        slot.Hash = WildcardHash;
+        slot.Shape = TokenShape.Variable;
+        slot.Wordy = false;
+    }
+
+    /// <summary>Records a token copied as it is (no variables) whose byte classes are known.</summary>
+    private static void FinishLiteral(TokenizedMessage m, int start, ushort flags)
+    {
+        var length = m.TextLength - start;
+        ref var slot = ref m.Tokens[m.Count++];
+        slot.Start = start;
+        slot.Length = length;
+        slot.Hash = StableHash.Hash(m.Text.AsSpan(start, length));
+        slot.Shape = TokenShape.Literal;
+        slot.Wordy = (flags & ByteClass.Word) != 0;
+    }
+
     internal static TokenShape ShapeOf(ReadOnlySpan<byte> text, out bool wordy)
     {
+        if (text.IndexOf((byte)'*') < 0)
+        {
+            wordy = (ByteClass.OfAll(text) & ByteClass.Word) != 0;
+            return TokenShape.Literal;
+        }
+
         wordy = false;
         var wildcards = 0;
         for (var i = 0; i < text.Length; i++)

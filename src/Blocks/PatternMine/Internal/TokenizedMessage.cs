@@ -17,6 +17,9 @@ internal sealed class TokenizedMessage
     public int[] Raw = new int[64];
     public int RawCount;
 
+    /// <summary>For each raw token, the <see cref="ByteClass"/> flags of its bytes, OR-ed.</summary>
+    public ushort[] RawFlags = new ushort[32];
+
     /// <summary>Unescaped copy of a JSON-escaped message.</summary>
     public byte[] Unescaped = new byte[512];
 
@@ -32,15 +35,17 @@ internal sealed class TokenizedMessage
         RawCount = 0;
     }
 
-    public void AddRaw(int start, int length)
+    public void AddRaw(int start, int length, ushort flags)
     {
         if (RawCount * 2 + 2 > Raw.Length)
         {
             Array.Resize(ref Raw, Raw.Length * 2);
+            Array.Resize(ref RawFlags, Raw.Length / 2);
         }
 
         Raw[RawCount * 2] = start;
         Raw[RawCount * 2 + 1] = length;
+        RawFlags[RawCount] = flags;
         RawCount++;
     }
 
