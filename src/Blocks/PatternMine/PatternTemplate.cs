@@ -16,6 +16,7 @@ public sealed class PatternTemplate
     private long _lastSeen;
     private int _generalisations;
     private volatile bool _evicted;
+    private volatile PatternTemplate? _mergedInto;
 
     internal PatternTemplate(ulong id, TemplateToken[] tokens, long sequence, ulong bucketKey)
     {
@@ -54,6 +55,27 @@ public sealed class PatternTemplate
     /// <summary>True once the miner dropped the template to stay within its bound.</summary>
     public bool Evicted => _evicted;
 
+    /// <summary>
+    /// The template this one was merged into (when several templates turned out to be one pattern), or
+    /// null. Its messages count there from then on.
+    /// </summary>
+    public PatternTemplate? MergedInto => _mergedInto;
+
+    /// <summary>This template, or the one it was (transitively) merged into.</summary>
+    public PatternTemplate Current
+    {
+        get
+        {
+            var t = this;
+            while (t._mergedInto is { } next)
+            {
+                t = next;
+            }
+
+            return t;
+        }
+    }
+
     internal TemplateToken[] Tokens => _tokens;
 
     internal ulong BucketKey { get; }
@@ -82,6 +104,13 @@ public sealed class PatternTemplate
     }
 
     internal void MarkEvicted() => _evicted = true;
+
+    /// <summary>Called under the miner's lock: this template's messages now count in <paramref name="target"/>.</summary>
+    internal void MergeInto(PatternTemplate target)
+    {
+        Interlocked.Add(ref target._count, Interlocked.Read(ref _count));
+        _mergedInto = target;
+    }
 
     public override string ToString() => $"{Id:x16} {Text}";
 
