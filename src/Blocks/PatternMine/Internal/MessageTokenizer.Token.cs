@@ -18,8 +18,9 @@ internal sealed partial class MessageTokenizer
         var start = m.TextLength;
         var o = m.Text;
 
-        // Fast path: without digits or slashes only booleans and null can be values.
+        // Fast path: without digits, slashes or inner dots (host names) only booleans and null can be values.
         if ((flags & (ByteClass.Digit | ByteClass.Slash)) == 0
+            && ((flags & ByteClass.Dot) == 0 || t.IndexOf((byte)'.') >= t.Length - 1)
             && (t.Length < 4 || (flags & ByteClass.LiteralLetter) == 0 || !HasLiteralValue(t))
             && ((flags & ByteClass.Star) == 0 || t.IndexOf("<*>"u8) < 0))
         {
@@ -181,7 +182,8 @@ internal sealed partial class MessageTokenizer
 
         if (digits == 0)
         {
-            return !isKey && IsLiteralValue(piece);
+            // ffffffff, deadbeef: eight or more hex letters are a value, not a word.
+            return !isKey && (IsLiteralValue(piece) || (piece.Length >= 8 && hexLetters == letters));
         }
 
         if (letters == 0)

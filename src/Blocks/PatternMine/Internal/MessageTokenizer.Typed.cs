@@ -300,8 +300,27 @@ internal sealed partial class MessageTokenizer
             return e - p;
         }
 
+        // Without digits only a well-known top-level domain makes a host name (proxy.example.com).
+        if (labels >= 2 && IsCommonTopLevelDomain(t[lastLabel..e]) && EndsValue(t, e))
+        {
+            return e - p;
+        }
+
         return 0;
     }
+
+    private static bool IsCommonTopLevelDomain(ReadOnlySpan<byte> label) => label.Length switch
+    {
+        2 => label.SequenceEqual("io"u8) || label.SequenceEqual("us"u8) || label.SequenceEqual("uk"u8) || label.SequenceEqual("de"u8)
+            || label.SequenceEqual("cn"u8) || label.SequenceEqual("hk"u8) || label.SequenceEqual("jp"u8) || label.SequenceEqual("fr"u8)
+            || label.SequenceEqual("eu"u8) || label.SequenceEqual("ru"u8),
+        3 => label.SequenceEqual("com"u8) || label.SequenceEqual("net"u8) || label.SequenceEqual("org"u8) || label.SequenceEqual("edu"u8)
+            || label.SequenceEqual("gov"u8) || label.SequenceEqual("mil"u8) || label.SequenceEqual("lan"u8),
+        4 => label.SequenceEqual("arpa"u8),
+        5 => label.SequenceEqual("local"u8),
+        8 => label.SequenceEqual("internal"u8),
+        _ => false,
+    };
 
     private static bool IsTopLevelDomain(ReadOnlySpan<byte> label)
     {
