@@ -135,8 +135,20 @@ public sealed class PatternTemplate
             w += tokens[i].Text.Length;
         }
 
-        // Decoding replaces invalid UTF-8 with U+FFFD, so the bytes handed out are always valid.
+        // Decoding replaces invalid UTF-8 with U+FFFD, so the bytes handed out are always valid; control
+        // characters that survive (C1, encoded in two bytes) are replaced too, so a template is printable.
         var text = Encoding.UTF8.GetString(raw);
+        if (text.AsSpan().IndexOfAnyInRange('\u0080', '\u009F') >= 0)
+        {
+            text = string.Create(text.Length, text, static (span, source) =>
+            {
+                for (var i = 0; i < span.Length; i++)
+                {
+                    span[i] = char.IsControl(source[i]) ? '\uFFFD' : source[i];
+                }
+            });
+        }
+
         return (text, Encoding.UTF8.GetBytes(text));
     }
 }

@@ -117,6 +117,7 @@ public sealed partial class TemplateMiner
             }
 
             var created = Create(m, key);
+            created.Hit(_clock);
             bucket.Add(created);
             _byId[created.Id] = created;
             Volatile.Write(ref _count, _count + 1);

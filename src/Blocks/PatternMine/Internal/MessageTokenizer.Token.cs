@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Pipeline.Blocks.PatternMine.Internal;
@@ -5,6 +6,8 @@ namespace Pipeline.Blocks.PatternMine.Internal;
 /// <summary>Masking inside one whitespace-separated token.</summary>
 internal sealed partial class MessageTokenizer
 {
+    private static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789abcdefABCDEF"u8);
+
     private void MaskToken(ReadOnlySpan<byte> t, ushort flags, TokenizedMessage m)
     {
         if (t.Length > _maxTokenBytes)
@@ -22,7 +25,8 @@ internal sealed partial class MessageTokenizer
         if ((flags & (ByteClass.Digit | ByteClass.Slash)) == 0
             && ((flags & ByteClass.Dot) == 0 || t.IndexOf((byte)'.') >= t.Length - 1)
             && (t.Length < 4 || (flags & ByteClass.LiteralLetter) == 0 || !HasLiteralValue(t))
-            && ((flags & ByteClass.Star) == 0 || t.IndexOf("<*>"u8) < 0))
+            && ((flags & ByteClass.Star) == 0 || t.IndexOf("<*>"u8) < 0)
+            && (t.Length < 8 || (flags & ByteClass.HexLetter) == 0 || t.IndexOfAnyExcept(HexDigits) >= 0))
         {
             t.CopyTo(o.AsSpan(start));
             m.TextLength = start + t.Length;
@@ -67,6 +71,18 @@ internal sealed partial class MessageTokenizer
 
                 p = e;
                 continue;
+            }
+
+            if (c == ':' && p + 2 < t.Length && t[p + 1] == ':' && (p == 0 || !ByteClass.IsWord(t[p - 1])))
+            {
+                // "::1", "::ffff:10.0.0.1": IPv6 starting with the zero run.
+                var v6 = MatchIpv6(t, p);
+                if (v6 > 0)
+                {
+                    w = PutWildcard(o, w);
+                    p += v6;
+                    continue;
+                }
             }
 
             if (c == '/' && IsPathStart(t, p))
