@@ -35,6 +35,17 @@ public sealed class PatternMineLinesTests
     }
 
     [Fact]
+    public async Task FinalPrintsTheTemplateThatMergedTemplatesEndIn()
+    {
+        var options = new PatternMineOptions { WordVariantsBeforeVariable = 2 };
+
+        var lines = await MineAsync("robot alice connected\nrobot bob connected\n", final: true, options);
+
+        Assert.Equal("robot <*> connected", Template(lines[0]));
+        Assert.Equal(lines[0], lines[1]);
+    }
+
+    [Fact]
     public async Task IdsAreSixteenHexDigitsFollowedByATab()
     {
         var lines = await MineAsync(Input, final: false);

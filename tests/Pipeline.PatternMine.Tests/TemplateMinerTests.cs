@@ -81,6 +81,43 @@ public sealed class TemplateMinerTests
     }
 
     [Fact]
+    public void ManyWordsAtOnePositionBecomeAVariableAndTheirTemplatesMerge()
+    {
+        var miner = new TemplateMiner(new PatternMineOptions { WordVariantsBeforeVariable = 4 });
+
+        var alice = miner.Add("robot alice connected to dock 7");
+        var bob = miner.Add("robot bob connected to dock 8");
+        var carol = miner.Add("robot carol connected to dock 9");
+        Assert.Equal(3, miner.TemplateCount);
+
+        var dave = miner.Add("robot dave connected to dock 1");
+        var erin = miner.Add("robot erin connected to dock 2");
+
+        Assert.Equal(1, miner.TemplateCount);
+        Assert.Equal(MatchKind.Generalised, dave.Kind);
+        Assert.Equal(MatchKind.Matched, erin.Kind);
+        Assert.Equal(alice.TemplateId, dave.TemplateId);
+        Assert.Equal("robot <*> connected to dock <*>", alice.Template.Text);
+        Assert.Same(alice.Template, bob.Template.MergedInto);
+        Assert.Same(alice.Template, carol.Template.Current);
+        Assert.Equal(5, alice.Template.Count);
+        Assert.False(miner.TryGetTemplate(bob.TemplateId, out _));
+    }
+
+    [Fact]
+    public void AFewWordsAtOnePositionStayDifferentTemplates()
+    {
+        var miner = new TemplateMiner();
+
+        foreach (var state in new[] { "Started", "Stopped", "Paused", "Resumed" })
+        {
+            miner.Add($"[instance: b9000564-fe1a-409b-b8cc-1e88b294cd1d] VM {state} (Lifecycle Event)");
+        }
+
+        Assert.Equal(4, miner.TemplateCount);
+    }
+
+    [Fact]
     public void TemplateIdIsTheSameInEveryMinerForTheSameFirstMessage()
     {
         var one = new TemplateMiner().Add("Deleting block blk_1781953582842324563 file /mnt/data/blk_1781953582842324563");
@@ -136,12 +173,26 @@ public sealed class TemplateMinerTests
     }
 
     [Fact]
+    public void ConcurrentMergesLoseNoCounts()
+    {
+        var miner = new TemplateMiner(new PatternMineOptions { WordVariantsBeforeVariable = 3 });
+        const int Count = 20_000;
+
+        Parallel.For(0, Count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+            miner.Add(Encoding.UTF8.GetBytes($"robot {Messages.Word(i % 50)} connected to dock {i % 7}")));
+
+        var template = Assert.Single(miner.GetTemplates());
+        Assert.Equal("robot <*> connected to dock <*>", template.Text);
+        Assert.Equal(Count, template.Count);
+    }
+
+    [Fact]
     public void TheSameNewMessageFromManyThreadsCreatesOneTemplate()
     {
         const int Threads = 8;
         const int Rounds = 300;
         var miner = new TemplateMiner();
-        var messages = Enumerable.Range(0, Rounds).Select(r => Encoding.UTF8.GetBytes($"a new {Messages.Word(r)} message 42")).ToArray();
+        var messages = Enumerable.Range(0, Rounds).Select(r => Encoding.UTF8.GetBytes($"a new {Messages.Word(r)} message {Messages.Word(r + 5000)}")).ToArray();
         var ids = new ulong[Rounds, Threads];
         using var start = new Barrier(Threads);
 
@@ -177,7 +228,7 @@ public sealed class TemplateMinerTests
 
         for (var i = 0; i < 100; i++)
         {
-            miner.Add($"cold {Messages.Word(i)} message");
+            miner.Add($"cold {Messages.Word(i)} message {Messages.Word(i + 1000)}");
             miner.Add("hot message that keeps coming");
         }
 
@@ -185,8 +236,8 @@ public sealed class TemplateMinerTests
         Assert.Equal(101 - miner.TemplateCount, miner.EvictedCount);
         Assert.False(hot.Template.Evicted);
         Assert.True(miner.TryGetTemplate(hot.TemplateId, out _));
-        Assert.Contains(miner.GetTemplates(), t => t.Text == $"cold {Messages.Word(99)} message");
-        Assert.DoesNotContain(miner.GetTemplates(), t => t.Text == $"cold {Messages.Word(0)} message");
+        Assert.Contains(miner.GetTemplates(), t => t.Text == $"cold {Messages.Word(99)} message {Messages.Word(1099)}");
+        Assert.DoesNotContain(miner.GetTemplates(), t => t.Text == $"cold {Messages.Word(0)} message {Messages.Word(1000)}");
     }
 
     [Fact]
@@ -294,5 +345,6 @@ public sealed class TemplateMinerTests
 
         Assert.Contains("PatternMine:SimilarityThreshold", ex.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => new TemplateMiner(new PatternMineOptions { MaxTemplates = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TemplateMiner(new PatternMineOptions { WordVariantsBeforeVariable = 1 }));
     }
 }

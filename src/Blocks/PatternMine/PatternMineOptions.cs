@@ -17,6 +17,14 @@ public sealed class PatternMineOptions
     /// </summary>
     public double SimilarityThreshold { get; set; } = 0.7;
 
+    /// <summary>
+    /// Messages that differ in one word (<c>VM Started</c> / <c>VM Stopped</c>) are different templates, until
+    /// this many templates differ only in the word at the same position: then that word is a variable
+    /// (<c>user alice connected</c>, <c>user bob connected</c>, …) and they merge into the oldest, whose id
+    /// stays. Keeps free-text values from flooding the templates. Default 8; 0 never merges.
+    /// </summary>
+    public int WordVariantsBeforeVariable { get; set; } = 8;
+
     /// <summary>Tokens looked at per message; the rest of a longer message is one trailing variable. Default 128.</summary>
     public int MaxTokens { get; set; } = 128;
 
@@ -37,6 +45,11 @@ public sealed class PatternMineOptions
         if (double.IsNaN(SimilarityThreshold) || SimilarityThreshold <= 0 || SimilarityThreshold > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(SimilarityThreshold), SimilarityThreshold, "PatternMine:SimilarityThreshold must be in (0, 1].");
+        }
+
+        if (WordVariantsBeforeVariable is < 0 or 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WordVariantsBeforeVariable), WordVariantsBeforeVariable, "PatternMine:WordVariantsBeforeVariable must be 0 (never) or at least 2.");
         }
 
         if (MaxTokens < 2)

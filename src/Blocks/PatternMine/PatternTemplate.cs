@@ -86,6 +86,12 @@ public sealed class PatternTemplate
     {
         Interlocked.Increment(ref _count);
 
+        // A reader may still hand out a template that was just merged away: its count moves on.
+        if (_mergedInto is { } into)
+        {
+            Forward(into);
+        }
+
         // Only write when it changes: a hot template read by many threads should not bounce its cache line.
         if (Volatile.Read(ref _lastSeen) < sequence)
         {
@@ -108,8 +114,23 @@ public sealed class PatternTemplate
     /// <summary>Called under the miner's lock: this template's messages now count in <paramref name="target"/>.</summary>
     internal void MergeInto(PatternTemplate target)
     {
-        Interlocked.Add(ref target._count, Interlocked.Read(ref _count));
+        // Publish the link first: a Hit that increments after the move below sees it and forwards itself,
+        // so no count is lost (each increment is moved by exactly one Exchange).
         _mergedInto = target;
+        Forward(target);
+    }
+
+    private void Forward(PatternTemplate into)
+    {
+        var moved = Interlocked.Exchange(ref _count, 0);
+        if (moved != 0)
+        {
+            Interlocked.Add(ref into._count, moved);
+            if (into._mergedInto is { } next)
+            {
+                into.Forward(next);
+            }
+        }
     }
 
     public override string ToString() => $"{Id:x16} {Text}";

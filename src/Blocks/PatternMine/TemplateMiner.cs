@@ -116,6 +116,13 @@ public sealed partial class TemplateMiner
                 return new TemplateMatch(found, covered ? MatchKind.Matched : MatchKind.Generalised);
             }
 
+            var merged = TryMergeWordVariants(bucket, m);
+            if (merged is not null)
+            {
+                merged.Hit(_clock);
+                return new TemplateMatch(merged, MatchKind.Generalised);
+            }
+
             var created = Create(m, key);
             created.Hit(_clock);
             bucket.Add(created);

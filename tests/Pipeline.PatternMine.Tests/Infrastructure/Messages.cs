@@ -8,7 +8,11 @@ internal static class Messages
 {
     public static TemplateMatch Add(this TemplateMiner miner, string message) => miner.Add(Encoding.UTF8.GetBytes(message));
 
-    /// <summary>A word of letters only (no digits, so it is never masked) that differs for every <paramref name="i"/>.</summary>
+    /// <summary>
+    /// A word of letters only (no digits, so it is never masked) that differs for every <paramref name="i"/>.
+    /// Messages meant to stay distinct templates differ in two such words: one differing word alone
+    /// becomes a variable after <see cref="PatternMineOptions.WordVariantsBeforeVariable"/> variants.
+    /// </summary>
     public static string Word(int i)
     {
         var sb = new StringBuilder("w");

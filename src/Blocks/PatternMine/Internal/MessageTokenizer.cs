@@ -45,7 +45,7 @@ internal sealed partial class MessageTokenizer
                     used = TryDate(message, m, i);
                 }
             }
-            else if ((uint)(first - 'A') <= 'Z' - 'A' && token.Length is >= 3 and <= 11)
+            else if ((uint)(first - 'A') <= 'Z' - 'A' && token.Length is >= 3 and <= 11 && (IsShortNumber(m, i + 1) || IsShortNumber(m, i + 2)))
             {
                 used = TryDate(message, m, i);
             }
@@ -79,6 +79,10 @@ internal sealed partial class MessageTokenizer
 
         m.SequenceHash = StableHash.Mix(h);
     }
+
+    /// <summary>Raw token <paramref name="i"/> is a few digits, perhaps with punctuation (a day of the month).</summary>
+    private static bool IsShortNumber(TokenizedMessage m, int i) =>
+        i < m.RawCount && m.Raw[i * 2 + 1] <= 3 && (m.RawFlags[i] & (ByteClass.Digit | ByteClass.Letter | ByteClass.Underscore)) == ByteClass.Digit;
 
     private static ReadOnlySpan<byte> RawToken(ReadOnlySpan<byte> message, TokenizedMessage m, int i) =>
         i < m.RawCount ? message.Slice(m.Raw[i * 2], m.Raw[i * 2 + 1]) : default;
