@@ -288,6 +288,19 @@ public sealed class TemplateMinerTests
     }
 
     [Fact]
+    public void ACutThroughATokenLeavesThePartialTokenToTheTrailingVariable()
+    {
+        var miner = new TemplateMiner(new PatternMineOptions { MaxMessageBytes = 64, MaxTokens = 1000 });
+
+        var first = miner.Add("dump " + string.Join(' ', Enumerable.Repeat("abcdefg", 100)));
+        var second = miner.Add("dump " + string.Join(' ', Enumerable.Repeat("abcdefghij", 100)));
+
+        Assert.Equal("dump abcdefg abcdefg abcdefg abcdefg abcdefg abcdefg abcdefg <*>", first.Template.Text);
+        Assert.Equal(MatchKind.Created, second.Kind);
+        Assert.Equal("dump abcdefghij abcdefghij abcdefghij abcdefghij abcdefghij <*>", second.Template.Text);
+    }
+
+    [Fact]
     public void TenThousandTokensFoldIntoOneTrailingVariable()
     {
         var miner = new TemplateMiner(new PatternMineOptions { MaxTokens = 128 });

@@ -63,12 +63,21 @@ public sealed partial class TemplateMiner
         var m = _scratch.Get();
         try
         {
+            var truncated = false;
             if (jsonEscaped)
             {
+                // An escape takes at most six bytes per character: past that the text is cut anyway.
+                var limit = _options.MaxMessageBytes * 6L;
+                if (message.Length > limit)
+                {
+                    message = message[..(int)limit];
+                    truncated = true;
+                }
+
                 message = JsonUnescaper.Unescape(message, ref m.Unescaped);
             }
 
-            var truncated = message.Length > _options.MaxMessageBytes;
+            truncated |= message.Length > _options.MaxMessageBytes;
             _tokenizer.Tokenize(truncated ? message[.._options.MaxMessageBytes] : message, m, truncated);
             var cached = _shapes.Get(m.SequenceHash);
             if (cached is not null)

@@ -22,6 +22,11 @@ internal sealed partial class MessageTokenizer
     {
         m.Reset();
         var truncated = Split(message, m) | cut;
+        if (cut && m.RawCount > 0 && !ByteClass.IsSpace(message[^1]) && m.Raw[m.RawCount * 2 - 2] + m.Raw[m.RawCount * 2 - 1] == message.Length)
+        {
+            // The cut went through the last token: it is part of the trailing variable, not text.
+            m.RawCount--;
+        }
         var i = 0;
         while (i < m.RawCount)
         {
