@@ -26,14 +26,19 @@ internal static class StableHash
             h = Round(h, BinaryPrimitives.ReadUInt64LittleEndian(data[i..]));
         }
 
-        if (i < data.Length)
+        var k = data.Length - i;
+        if (k > 0)
         {
-            ulong tail = 0;
-            for (var shift = 0; i < data.Length; i++, shift += 8)
+            // The last 1–7 bytes, little-endian, in at most two (overlapping) loads; OR-ing a byte twice is harmless.
+            var rest = data[i..];
+            ulong tail = k switch
             {
-                tail |= (ulong)data[i] << shift;
-            }
-
+                1 => rest[0],
+                2 => BinaryPrimitives.ReadUInt16LittleEndian(rest),
+                3 => BinaryPrimitives.ReadUInt16LittleEndian(rest) | ((ulong)rest[2] << 16),
+                4 => BinaryPrimitives.ReadUInt32LittleEndian(rest),
+                _ => BinaryPrimitives.ReadUInt32LittleEndian(rest) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(rest[(k - 4)..]) << ((k - 4) * 8)),
+            };
             h = Round(h, tail ^ 0x80);
         }
 
