@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Microsoft.Extensions.Configuration;
 using Pipeline.Blocks.PatternMine;
 
 namespace Pipeline.Ingest.Cli;
@@ -18,25 +19,34 @@ internal static class PatternsCommand
             "Reads one message per line on stdin (UTF-8) and prints one line per message: `<template id>\\t<template>`, " +
             "the id as 16 hex digits (stable: it stays when a template generalises), `<*>` for variable parts. " +
             "Numbers, hex, IPs and ports, hosts, UUIDs, paths, URLs, dates, sizes and key=value values are masked " +
-            "with one generic configuration. Example: `cut -f5 app.log | pipeline patterns mine --final | sort | uniq -c | sort -rn`.")
+            "with one generic configuration; its options can be set like the service's, e.g. " +
+            "--Pipeline:PatternMine:MaxTemplates=1000 or Pipeline__PatternMine__MaxTemplates=1000. " +
+            "Example: `cut -f5 app.log | pipeline patterns mine --final | sort | uniq -c | sort -rn`.")
         {
             final,
         };
+        mine.TreatUnmatchedTokensAsErrors = false;
         mine.SetAction(async (result, cancellationToken) =>
         {
             var isFinal = result.GetValue(final);
+            if (!TryReadOptions(result.UnmatchedTokens, out var options, out var problem))
+            {
+                await error.WriteLineAsync($"pipeline patterns mine: {problem}").ConfigureAwait(false);
+                return 2;
+            }
+
             try
             {
                 await using var stdin = Console.OpenStandardInput();
                 if (ReferenceEquals(output, Console.Out))
                 {
                     await using var stdout = Console.OpenStandardOutput();
-                    await PatternMineLines.MineAsync(stdin, stdout, isFinal, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await PatternMineLines.MineAsync(stdin, stdout, isFinal, options, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
                     await using var text = new TextWriterStream(output);
-                    await PatternMineLines.MineAsync(stdin, text, isFinal, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await PatternMineLines.MineAsync(stdin, text, isFinal, options, cancellationToken).ConfigureAwait(false);
                 }
 
                 return 0;
@@ -58,6 +68,37 @@ internal static class PatternsCommand
         {
             mine,
         };
+    }
+
+    /// <summary>Pipeline:PatternMine from Pipeline__ variables and --Pipeline:… arguments; anything else is an error.</summary>
+    private static bool TryReadOptions(IReadOnlyList<string> unmatched, out PatternMineOptions options, out string problem)
+    {
+        options = new PatternMineOptions();
+        problem = string.Empty;
+        foreach (var token in unmatched)
+        {
+            if (!token.StartsWith("--Pipeline:", StringComparison.OrdinalIgnoreCase))
+            {
+                problem = $"unknown argument '{token}' (see --help).";
+                return false;
+            }
+        }
+
+        try
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddEnvironmentVariables()
+                .AddCommandLine([.. unmatched])
+                .Build();
+            configuration.GetSection("Pipeline:PatternMine").Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+            options.Validate();
+            return true;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        {
+            problem = ex.Message.Split('\n')[0].Replace(" (Parameter", " (option", StringComparison.Ordinal);
+            return false;
+        }
     }
 
     /// <summary>Writes UTF-8 bytes to a <see cref="TextWriter"/> (when output is not the console, e.g. in tests).</summary>
