@@ -92,6 +92,8 @@ public sealed partial class TemplateMiner
                 var found = FindBest(bucket.Templates, m, out var covered);
                 if (found is not null && covered)
                 {
+                    // The array read may predate a merge: hand out the template it merged into.
+                    found = found.Current;
                     found.Hit(Volatile.Read(ref _clock));
                     _shapes.Set(m.SequenceHash, found);
                     return new TemplateMatch(found, MatchKind.Matched);
