@@ -13,6 +13,7 @@ internal static class PipelineCommands
         var run = RunCommand.Create(error);
         root.Subcommands.Add(run);
         root.Subcommands.Add(ValidateCommand.Create(output, error));
+        root.Subcommands.Add(PatternsCommand.Create(output, error));
 
         // `pipeline` alone, or `pipeline --Pipeline:…=…`, is `pipeline run`.
         root.TreatUnmatchedTokensAsErrors = false;

@@ -1,0 +1,72 @@
+namespace Pipeline.Blocks.PatternMine;
+
+/// <summary>
+/// Options of the pattern miner (<c>Pipeline:PatternMine</c>). One generic configuration for every
+/// source: the defaults are what the Loghub evaluation was run with. Taken as a snapshot when the
+/// miner is built.
+/// </summary>
+public sealed class PatternMineOptions
+{
+    /// <summary>Templates kept at most; past it the least recently seen are evicted (and counted). Default 10 000.</summary>
+    public int MaxTemplates { get; set; } = 10_000;
+
+    /// <summary>
+    /// How alike a message must be to a template to join it, 0–1: the share of positions where the token
+    /// equals the template's (or the template has a variable there), a half for a token that shares a
+    /// key or prefix (<c>user=root</c> / <c>user=news</c>). Default 0.7.
+    /// </summary>
+    public double SimilarityThreshold { get; set; } = 0.7;
+
+    /// <summary>
+    /// Messages that differ in one word (<c>VM Started</c> / <c>VM Stopped</c>) are different templates, until
+    /// this many templates differ only in the word at the same position: then that word is a variable
+    /// (<c>user alice connected</c>, <c>user bob connected</c>, …) and they merge into the oldest, whose id
+    /// stays. Keeps free-text values from flooding the templates. Default 8; 0 never merges.
+    /// </summary>
+    public int WordVariantsBeforeVariable { get; set; } = 8;
+
+    /// <summary>Tokens looked at per message; the rest of a longer message is one trailing variable. Default 128.</summary>
+    public int MaxTokens { get; set; } = 128;
+
+    /// <summary>A longer token is a variable as a whole (a blob, not text). Default 256.</summary>
+    public int MaxTokenBytes { get; set; } = 256;
+
+    /// <summary>Bytes of a message looked at; the rest is one trailing variable. Default 64 KiB.</summary>
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad key.</summary>
+    public void Validate()
+    {
+        if (MaxTemplates < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxTemplates), MaxTemplates, "Pipeline:PatternMine:MaxTemplates must be at least 1.");
+        }
+
+        if (double.IsNaN(SimilarityThreshold) || SimilarityThreshold <= 0 || SimilarityThreshold > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SimilarityThreshold), SimilarityThreshold, "Pipeline:PatternMine:SimilarityThreshold must be in (0, 1].");
+        }
+
+        if (WordVariantsBeforeVariable is < 0 or 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WordVariantsBeforeVariable), WordVariantsBeforeVariable, "Pipeline:PatternMine:WordVariantsBeforeVariable must be 0 (never) or at least 2.");
+        }
+
+        if (MaxTokens < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, "Pipeline:PatternMine:MaxTokens must be at least 2.");
+        }
+
+        if (MaxTokenBytes < 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxTokenBytes), MaxTokenBytes, "Pipeline:PatternMine:MaxTokenBytes must be at least 16.");
+        }
+
+        if (MaxMessageBytes < 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), MaxMessageBytes, "Pipeline:PatternMine:MaxMessageBytes must be at least 16.");
+        }
+    }
+
+    internal PatternMineOptions Snapshot() => (PatternMineOptions)MemberwiseClone();
+}

@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.ObjectPool;
+using Pipeline.Blocks.PatternMine.Internal;
+
+namespace Pipeline.Blocks.PatternMine;
+
+/// <summary>
+/// Online log template miner (Drain family). A message is tokenised on whitespace with its variable
+/// parts masked (numbers, hex, addresses, ids, paths, dates, sizes, <c>key=value</c> values), then
+/// compared with the templates of the same length and first token; it joins the most similar one
+/// (which generalises where they differ: the differing part becomes <c>&lt;*&gt;</c>) or starts a new one.
+/// <para>
+/// Thread-safe: matching a message that a template already covers takes no lock and allocates nothing;
+/// creating or generalising a template takes one lock and re-checks under it, so concurrent callers
+/// never create twin templates or lose a generalisation.
+/// </para>
+/// </summary>
+public sealed partial class TemplateMiner
+{
+    private readonly PatternMineOptions _options;
+    private readonly MessageTokenizer _tokenizer;
+    private readonly ObjectPool<TokenizedMessage> _scratch;
+    private readonly ConcurrentDictionary<ulong, TemplateBucket> _buckets = new();
+    private readonly ConcurrentDictionary<ulong, PatternTemplate> _byId = new();
+    private readonly Lock _gate = new();
+    private readonly ShapeCache _shapes;
+    private int _count;
+    private long _evicted;
+
+    // A logical clock that ticks when a template is created: "last seen" is the clock value at the
+    // template's latest message. Ticking per message would make every thread write one cache line.
+    private long _clock;
+
+    public TemplateMiner(PatternMineOptions? options = null)
+    {
+        _options = (options ?? new PatternMineOptions()).Snapshot();
+        _options.Validate();
+        _tokenizer = new MessageTokenizer(_options.MaxTokens, _options.MaxTokenBytes);
+        _scratch = new DefaultObjectPool<TokenizedMessage>(new ScratchPolicy(), Environment.ProcessorCount * 2);
+        _shapes = new ShapeCache(Math.Clamp(_options.MaxTemplates * 4, 1024, 1 << 16));
+    }
+
+    /// <summary>Templates currently kept.</summary>
+    public int TemplateCount => Volatile.Read(ref _count);
+
+    /// <summary>Templates dropped so far to stay within <see cref="PatternMineOptions.MaxTemplates"/>.</summary>
+    public long EvictedCount => Interlocked.Read(ref _evicted);
+
+    /// <summary>Assigns a message (UTF-8 text, any bytes accepted) to a template.</summary>
+    public TemplateMatch Add(ReadOnlySpan<byte> message) => Add(message, jsonEscaped: false);
+
+    /// <summary>Assigns a message given as the inside of a JSON string (escapes not yet undone).</summary>
+    public TemplateMatch AddJsonEscaped(ReadOnlySpan<byte> message) => Add(message, jsonEscaped: true);
+
+    public bool TryGetTemplate(ulong id, [MaybeNullWhen(false)] out PatternTemplate template) => _byId.TryGetValue(id, out template);
+
+    /// <summary>A snapshot of the kept templates, in no particular order.</summary>
+    public PatternTemplate[] GetTemplates() => [.. _byId.Values];
+
+    private TemplateMatch Add(ReadOnlySpan<byte> message, bool jsonEscaped)
+    {
+        var m = _scratch.Get();
+        try
+        {
+            var truncated = false;
+            if (jsonEscaped)
+            {
+                // An escape takes at most six bytes per character: past that the text is cut anyway.
+                var limit = _options.MaxMessageBytes * 6L;
+                if (message.Length > limit)
+                {
+                    message = message[..(int)limit];
+                    truncated = true;
+                }
+
+                message = JsonUnescaper.Unescape(message, ref m.Unescaped);
+            }
+
+            truncated |= message.Length > _options.MaxMessageBytes;
+            _tokenizer.Tokenize(truncated ? message[.._options.MaxMessageBytes] : message, m, truncated);
+            var cached = _shapes.Get(m.SequenceHash);
+            if (cached is not null)
+            {
+                cached.Hit(Volatile.Read(ref _clock));
+                return new TemplateMatch(cached, MatchKind.Matched);
+            }
+
+            var key = BucketKey(m);
+            if (_buckets.TryGetValue(key, out var bucket))
+            {
+                var found = FindBest(bucket.Templates, m, out var covered);
+                if (found is not null && covered)
+                {
+                    // The array read may predate a merge: hand out the template it merged into.
+                    found = found.Current;
+                    found.Hit(Volatile.Read(ref _clock));
+                    _shapes.Set(m.SequenceHash, found);
+                    return new TemplateMatch(found, MatchKind.Matched);
+                }
+            }
+
+            var match = AddLocked(key, m);
+            _shapes.Set(m.SequenceHash, match.Template);
+            return match;
+        }
+        finally
+        {
+            _scratch.Return(m);
+        }
+    }
+
+    private TemplateMatch AddLocked(ulong key, TokenizedMessage m)
+    {
+        lock (_gate)
+        {
+            var bucket = _buckets.GetOrAdd(key, static _ => new TemplateBucket());
+            var found = FindBest(bucket.Templates, m, out var covered);
+            if (found is not null)
+            {
+                if (!covered)
+                {
+                    Generalise(found, m);
+                }
+
+                found.Hit(_clock);
+                return new TemplateMatch(found, covered ? MatchKind.Matched : MatchKind.Generalised);
+            }
+
+            var merged = TryMergeWordVariants(bucket, m);
+            if (merged is not null)
+            {
+                merged.Hit(_clock);
+                return new TemplateMatch(merged, MatchKind.Generalised);
+            }
+
+            var created = Create(m, key);
+            created.Hit(_clock);
+            bucket.Add(created);
+            _byId[created.Id] = created;
+            Volatile.Write(ref _count, _count + 1);
+            if (_count > _options.MaxTemplates)
+            {
+                EvictLocked();
+            }
+
+            return new TemplateMatch(created, MatchKind.Created);
+        }
+    }
+
+    /// <summary>Templates are grouped by token count and first token (a variable first token groups as one).</summary>
+    private static ulong BucketKey(TokenizedMessage m)
+    {
+        var first = m.Count == 0 ? 0UL : m.Tokens[0].Shape == TokenShape.Variable ? 1UL : m.Tokens[0].Hash;
+        return StableHash.Mix(StableHash.Combine((ulong)m.Count, first));
+    }
+
+    /// <summary>
+    /// The most similar template, or null when none reaches the threshold. <paramref name="covered"/>: the
+    /// template already matches every token (nothing to generalise); the first such template wins.
+    /// </summary>
+    private PatternTemplate? FindBest(PatternTemplate[] templates, TokenizedMessage m, out bool covered)
+    {
+        covered = false;
+        var n = m.Count;
+        var needed = _options.SimilarityThreshold * n;
+        PatternTemplate? best = null;
+        var bestScore = -1.0;
+        foreach (var template in templates)
+        {
+            var tokens = template.Tokens;
+            if (tokens.Length != n)
+            {
+                continue;
+            }
+
+            var score = 0.0;
+            var all = true;
+            for (var i = 0; i < n; i++)
+            {
+                ref var slot = ref m.Tokens[i];
+                var s = TokenMatcher.Score(tokens[i], m.TokenText(i), slot.Hash, slot.Wordy, out var c);
+                score += s;
+                all &= c;
+                if (s == TokenMatcher.Conflict || score + (n - 1 - i) < needed)
+                {
+                    all = false;
+                    score = -1;
+                    break;
+                }
+            }
+
+            if (all)
+            {
+                covered = true;
+                return template;
+            }
+
+            if (score >= needed && score > bestScore)
+            {
+                best = template;
+                bestScore = score;
+            }
+        }
+
+        return best;
+    }
+
+    private static void Generalise(PatternTemplate template, TokenizedMessage m)
+    {
+        var tokens = (TemplateToken[])template.Tokens.Clone();
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            var text = m.TokenText(i);
+            TokenMatcher.Score(tokens[i], text, m.Tokens[i].Hash, m.Tokens[i].Wordy, out var covered);
+            if (!covered)
+            {
+                tokens[i] = TokenMatcher.Generalise(tokens[i].Text, text);
+            }
+        }
+
+        template.Replace(tokens);
+    }
+
+    private PatternTemplate Create(TokenizedMessage m, ulong key)
+    {
+        var tokens = new TemplateToken[m.Count];
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            ref var slot = ref m.Tokens[i];
+            tokens[i] = new TemplateToken(m.TokenText(i).ToArray(), slot.Hash, slot.Shape, slot.Wordy, generalised: false);
+        }
+
+        // The id is the hash of the text the template starts with, so the same first message gives the
+        // same id in every run; on a collision with a kept template, hash again.
+        var id = m.SequenceHash;
+        while (id == 0 || _byId.ContainsKey(id))
+        {
+            id = StableHash.Mix(id + 0x9E3779B97F4A7C15UL);
+        }
+
+        _clock++;
+        return new PatternTemplate(id, tokens, _clock, key);
+    }
+
+    private sealed class ScratchPolicy : PooledObjectPolicy<TokenizedMessage>
+    {
+        public override TokenizedMessage Create() => new();
+
+        public override bool Return(TokenizedMessage obj) => true;
+    }
+}
