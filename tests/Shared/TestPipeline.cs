@@ -176,8 +176,18 @@ public sealed class TestPipeline : IAsyncDisposable
         Array.Sort(files, StringComparer.Ordinal);
         foreach (var file in files)
         {
-            using var decoder = LZ4Stream.Decode(File.OpenRead(file));
-            using var reader = new StreamReader(decoder);
+            // Frame by frame: K4os 1.3.8's decoder reports end of stream at a frame boundary when a read
+            // ended exactly at the end of a frame's content, which would cut a multi-frame file short.
+            using var input = File.OpenRead(file);
+            var text = new MemoryStream();
+            while (input.Position < input.Length)
+            {
+                using var decoder = LZ4Stream.Decode(input, leaveOpen: true);
+                decoder.CopyTo(text);
+            }
+
+            text.Position = 0;
+            using var reader = new StreamReader(text);
             while (reader.ReadLine() is { } line)
             {
                 lines.Add(line);

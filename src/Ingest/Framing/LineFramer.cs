@@ -111,11 +111,16 @@ internal sealed class LineFramer : IDisposable
             }
 
             _batch ??= StartBatch();
-            var room = _batch.LineCount == 0
-                ? Math.Max(_options.BatchMaxBytes, _options.MaxLineBytes + 2)
-                : _options.BatchMaxBytes - _batch.DataLength;
-            var window = remaining.Length > room ? remaining.Slice(0, room) : remaining;
-            var take = LastLineEnd(window);
+            var room = _options.BatchMaxBytes - _batch.DataLength;
+            var window = remaining.Length > room ? remaining.Slice(0, Math.Max(room, 0)) : remaining;
+            var take = LinesEnd(window, _options.BatchMaxEvents - _batch.LineCount);
+            if (take == 0 && _batch.LineCount == 0)
+            {
+                // A line longer than a whole batch (but within MaxLineBytes) gets a batch of its own.
+                var single = remaining.Length > _options.MaxLineBytes + 2 ? remaining.Slice(0, _options.MaxLineBytes + 2) : remaining;
+                take = LinesEnd(single, 1);
+            }
+
             if (take > 0)
             {
                 CopyLines(remaining.Slice(0, take));
@@ -255,28 +260,68 @@ internal sealed class LineFramer : IDisposable
         _context.DeadLetters.Write("ingest", reason, _source, input);
     }
 
-    /// <summary>Bytes up to and including the last '\n' in <paramref name="window"/>, or 0.</summary>
-    private static int LastLineEnd(ReadOnlySequence<byte> window)
+    /// <summary>
+    /// Bytes up to and including the last '\n' of at most <paramref name="maxLines"/> complete lines at
+    /// the start of <paramref name="window"/>, or 0. One vectorised search per line, as indexing does.
+    /// </summary>
+    private static int LinesEnd(ReadOnlySequence<byte> window, int maxLines)
     {
+        if (maxLines <= 0)
+        {
+            return 0;
+        }
+
         if (window.IsSingleSegment)
         {
-            return window.FirstSpan.LastIndexOf((byte)'\n') + 1;
+            return LinesEnd(window.FirstSpan, maxLines, out _);
         }
 
         var position = 0;
-        var last = 0;
+        var end = 0;
         foreach (var segment in window)
         {
-            var at = segment.Span.LastIndexOf((byte)'\n');
-            if (at >= 0)
+            var inSegment = LinesEnd(segment.Span, maxLines, out var lines);
+            if (lines > 0)
             {
-                last = position + at + 1;
+                end = position + inSegment;
+                maxLines -= lines;
+                if (maxLines == 0)
+                {
+                    break;
+                }
             }
 
             position += segment.Length;
         }
 
-        return last;
+        return end;
+    }
+
+    private static int LinesEnd(ReadOnlySpan<byte> span, int maxLines, out int lines)
+    {
+        lines = 0;
+        var end = 0;
+        if (maxLines >= span.Length)
+        {
+            // Cannot hold more lines than bytes: only the last '\n' matters.
+            end = span.LastIndexOf((byte)'\n') + 1;
+            lines = end > 0 ? span[..end].Count((byte)'\n') : 0;
+            return end;
+        }
+
+        while (lines < maxLines)
+        {
+            var at = span[end..].IndexOf((byte)'\n');
+            if (at < 0)
+            {
+                break;
+            }
+
+            end += at + 1;
+            lines++;
+        }
+
+        return end;
     }
 
     private void OnIdle()

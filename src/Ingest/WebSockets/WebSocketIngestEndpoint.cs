@@ -67,13 +67,12 @@ internal sealed class WebSocketIngestEndpoint
     private async Task<string> RunAsync(WebSocket socket, Blocks.Events.SourceConnection source, CancellationToken aborted)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
-        using var receiving = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         using var framer = new LineFramer(pipe.Reader, source, _context);
         var framing = framer.RunAsync(CancellationToken.None);
         string reason;
         try
         {
-            reason = await ReceiveAsync(socket, pipe.Writer, source, receiving.Token, framing).ConfigureAwait(false);
+            reason = await ReceiveAsync(socket, pipe.Writer, source, aborted, framing).ConfigureAwait(false);
         }
         finally
         {
@@ -91,7 +90,7 @@ internal sealed class WebSocketIngestEndpoint
         return reason;
     }
 
-    private async Task<string> ReceiveAsync(WebSocket socket, PipeWriter writer, Blocks.Events.SourceConnection source, CancellationToken cancellationToken, Task framing)
+    private async Task<string> ReceiveAsync(WebSocket socket, PipeWriter writer, Blocks.Events.SourceConnection source, CancellationToken cancellationToken, Task<CloseReason> framing)
     {
         var lastByte = (byte)'\n';
         while (true)
@@ -102,6 +101,7 @@ internal sealed class WebSocketIngestEndpoint
             _ = receive.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             if (await Task.WhenAny(receive, framing).ConfigureAwait(false) == framing)
             {
+                await StopReceivingAsync(socket, receive, framing, source, cancellationToken).ConfigureAwait(false);
                 return "framer";
             }
 
@@ -159,6 +159,40 @@ internal sealed class WebSocketIngestEndpoint
             if (flush.IsCompleted)
             {
                 return "framer";
+            }
+        }
+    }
+
+    /// <summary>
+    /// The framer stopped (idle timeout, shutdown) while a receive is pending into pipe memory: say
+    /// goodbye, and let that receive finish before the pipe (and so its memory) is given back.
+    /// Anything that still arrives was never framed: it is counted, not silently dropped.
+    /// </summary>
+    private async Task StopReceivingAsync(WebSocket socket, Task<ValueWebSocketReceiveResult> receive, Task<CloseReason> framing,
+        Blocks.Events.SourceConnection source, CancellationToken cancellationToken)
+    {
+        var idle = await framing.ConfigureAwait(false) == CloseReason.IdleTimeout;
+        await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, idle ? "idle timeout" : "server shutting down").ConfigureAwait(false);
+        try
+        {
+            var late = await receive.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            if (late.MessageType == WebSocketMessageType.Text && late.Count > 0)
+            {
+                _context.Component.Discarded("shutdown");
+                _context.DeadLetters.Write("ingest", "shutdown", source, []);
+            }
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException or WebSocketException)
+        {
+            // The peer did not answer the close: abort, which ends the pending receive.
+            socket.Abort();
+            try
+            {
+                await receive.ConfigureAwait(false);
+            }
+            catch (Exception inner) when (inner is WebSocketException or OperationCanceledException)
+            {
+                // Expected after Abort.
             }
         }
     }
