@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using Pipeline.Blocks.Events;
 using Microsoft.Extensions.ObjectPool;
 using Pipeline.Blocks.PatternMine.Internal;
 

@@ -107,7 +107,7 @@ public sealed class RedactBlock : IBatchProcessor
         }
 
         Span<byte> unescaped = stackalloc byte[64];
-        return name.Length <= unescaped.Length && IsSecretKey(unescaped[..JsonText.Unescape(name, unescaped)]);
+        return name.Length <= unescaped.Length && IsSecretKey(unescaped[..Events.JsonUnescaper.Unescape(name, unescaped)]);
     }
 
     private bool IsSecretKey(ReadOnlySpan<byte> name)

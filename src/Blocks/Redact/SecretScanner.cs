@@ -74,7 +74,7 @@ internal sealed class SecretScanner
         var inner = new List<RedactRange>();
         try
         {
-            var plain = rented.AsSpan(0, JsonText.Unescape(text, rented));
+            var plain = rented.AsSpan(0, Events.JsonUnescaper.Unescape(text, rented));
             ScanPlain(plain, 0, inner);
             if (inner.Count == 0)
             {

@@ -1,7 +1,7 @@
 using System.Text;
-using Pipeline.Storage.ClickHouse.Internal;
+using Pipeline.Blocks.Events;
 
-namespace Pipeline.ClickHouse.Tests.ClickHouse;
+namespace Pipeline.Blocks.Tests.Events;
 
 public sealed class JsonUnescaperTests
 {
@@ -47,5 +47,28 @@ public sealed class JsonUnescaperTests
         var input = Encoding.UTF8.GetBytes(escaped);
         var destination = new byte[input.Length];
         return Encoding.UTF8.GetString(destination, 0, JsonUnescaper.Unescape(input, destination));
+    }
+
+    [Fact]
+    public void ReturnsTheInputItselfWhenThereIsNothingToUndo()
+    {
+        var input = "no escapes here"u8.ToArray();
+        var buffer = Array.Empty<byte>();
+
+        var text = JsonUnescaper.Unescape(input, ref buffer);
+
+        Assert.True(text.Overlaps(input));
+        Assert.Empty(buffer);
+    }
+
+    [Fact]
+    public void GrowsTheBufferWhenItIsTooSmallForTheUnescapedText()
+    {
+        var buffer = new byte[2];
+
+        var text = JsonUnescaper.Unescape("caf\\u00e9 \\\"ok\\\""u8, ref buffer);
+
+        Assert.Equal("café \"ok\"", Encoding.UTF8.GetString(text));
+        Assert.True(buffer.Length >= 12);
     }
 }

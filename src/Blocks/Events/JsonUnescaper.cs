@@ -1,13 +1,13 @@
 using System.Buffers.Text;
 using System.Text;
 
-namespace Pipeline.Storage.ClickHouse.Internal;
+namespace Pipeline.Blocks.Events;
 
 /// <summary>
 /// Turns the JSON-escaped UTF-8 that batches hold (string values without their quotes) back into
-/// the text itself, which is what ClickHouse should store. Never longer than its input.
+/// the text itself: for ClickHouse columns, pattern mining and redaction. Never longer than its input.
 /// </summary>
-internal static class JsonUnescaper
+public static class JsonUnescaper
 {
     /// <summary>
     /// Writes the unescaped form of <paramref name="escaped"/> to <paramref name="destination"/>
@@ -82,6 +82,25 @@ internal static class JsonUnescaper
         }
 
         return n;
+    }
+
+    /// <summary>
+    /// The unescaped text: <paramref name="escaped"/> itself when it has no escapes, else its unescaped
+    /// form in <paramref name="buffer"/> (grown when too small, so a reused buffer stops allocating).
+    /// </summary>
+    public static ReadOnlySpan<byte> Unescape(ReadOnlySpan<byte> escaped, ref byte[] buffer)
+    {
+        if (escaped.IndexOf((byte)'\\') < 0)
+        {
+            return escaped;
+        }
+
+        if (buffer.Length < escaped.Length)
+        {
+            buffer = new byte[Math.Max(escaped.Length, buffer.Length * 2)];
+        }
+
+        return buffer.AsSpan(0, Unescape(escaped, buffer));
     }
 
     private static bool TryHex4(ReadOnlySpan<byte> s, int at, out ushort value)
