@@ -158,6 +158,30 @@ public sealed class LineFramerTests
     }
 
     [Fact]
+    public async Task LineOverTheDefaultLimitTrickledInSocketSizedWritesIsDiscardedWithoutStallingTheConnection()
+    {
+        // The default limit end to end. The transport pauses reading at MaxLineBytes + 64 KiB, so it can
+        // never stop at exactly the limit before the framer has seen the line is too long (a stall that
+        // needs the buffered bytes to land on the limit to the byte, which a test cannot force).
+        await using var pipeline = await TestPipeline.StartAsync();
+        var longLine = Ndjson.LineOfLength("too long", 1536 * 1024);
+
+        using (var peer = await TcpPeer.ConnectAsync(pipeline))
+        {
+            await peer.SendAsync(Ndjson.Line("r", "before"));
+            await peer.TrickleAsync(Ndjson.Bytes(longLine + "\n"), chunk: 4096);
+            await peer.SendAsync(Ndjson.Line("r", "after"));
+            await peer.CloseAsync();
+        }
+
+        await pipeline.StopAsync();
+
+        Assert.Equal(1, pipeline.Metric("pipeline_component_discarded_events_total", "ingest", DiscardReasons.LineTooLong));
+        var events = LoggedEvent.ReadAll(pipeline);
+        Assert.Equal(["before", "after"], events.Where(e => e.RobotId == "r").Select(e => e.Msg));
+    }
+
+    [Fact]
     public async Task LineOfExactlyTheLimitIsAcceptedWithEitherTerminator()
     {
         await using var pipeline = await TestPipeline.StartAsync(SmallLines);

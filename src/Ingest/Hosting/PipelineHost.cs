@@ -25,6 +25,9 @@ namespace Pipeline.Ingest.Hosting;
 /// <summary>Builds the service: configuration, the graph and its sinks, Kestrel's listeners, the HTTP surface.</summary>
 public static class PipelineHost
 {
+    /// <summary>Bytes a connection may buffer beyond <c>MaxLineBytes</c> before its reads pause.</summary>
+    internal const int TransportMargin = 64 * 1024;
+
     /// <summary>
     /// Builds the host. Configuration: appsettings.json, then <paramref name="configFile"/>, then
     /// environment variables, then <paramref name="args"/> (<c>--Pipeline:DataDir=…</c>).
@@ -73,6 +76,11 @@ public static class PipelineHost
             });
         });
         builder.WebHost.UseUrls(); // the listeners above are the only ones
+
+        // A connection's transport stops reading at MaxReadBufferSize unconsumed bytes. It must exceed
+        // MaxLineBytes, or a line over the limit could stall at the pause point before the framer sees
+        // it is too long; the margin keeps the per-connection worst case close to MaxLineBytes.
+        builder.WebHost.UseSockets(o => o.MaxReadBufferSize = settings.Ingest.MaxLineBytes + TransportMargin);
 
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });

@@ -66,7 +66,9 @@ internal sealed class WebSocketIngestEndpoint
 
     private async Task<string> RunAsync(WebSocket socket, Blocks.Events.SourceConnection source, CancellationToken aborted)
     {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
+        // Pause above MaxLineBytes, as the TCP transport does, so an over-long line is always seen whole enough to reject.
+        var pause = _context.Options.MaxLineBytes + Hosting.PipelineHost.TransportMargin;
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: pause, resumeWriterThreshold: pause / 2, useSynchronizationContext: false));
         using var framer = new LineFramer(pipe.Reader, source, _context);
         var framing = framer.RunAsync(CancellationToken.None);
         string reason;
