@@ -29,7 +29,7 @@ internal sealed class EventsTable
     /// <summary>Newest first.</summary>
     public string NewestFirst => Legacy ? "ts_ms DESC" : "ts DESC";
 
-    /// <summary>Looks the table up in <c>system.columns</c>; throws <see cref="ClickHouseQueryException"/> naming the settings when it is missing.</summary>
+    /// <summary>Looks the table up in <c>system.columns</c>; throws <see cref="ClickHouseTableMissingException"/> naming the settings when it is missing.</summary>
     public static async Task<EventsTable> OpenAsync(QueryRunner runner, CancellationToken cancellationToken)
     {
         var target = runner.Target;
@@ -38,7 +38,7 @@ internal sealed class EventsTable
             cancellationToken).ConfigureAwait(false);
         if (result.Rows.Count == 0)
         {
-            throw new ClickHouseQueryException(
+            throw new ClickHouseTableMissingException(
                 $"table {target.QualifiedTable} does not exist at {target.Description}: set Pipeline:Sinks:ClickHouse:Database and :Table " +
                 "(or --Pipeline:Sinks:ClickHouse:Database=…) to where the service writes.");
         }

@@ -6,7 +6,7 @@ namespace Pipeline.Ingest.Cli.Query;
 /// <summary>
 /// What the query verbs share: <c>--clickhouse URL</c> and <c>--config FILE</c>, the connection read
 /// like the service reads it (appsettings.json, Pipeline__ variables, --Pipeline:… arguments), and
-/// exit codes: 0 done, 1 ClickHouse rejected the query, 2 bad input or no usable connection.
+/// exit codes: 0 done, 1 ClickHouse rejected the query, 2 bad input, no usable connection or no events table.
 /// </summary>
 internal sealed class QueryVerb
 {
@@ -49,6 +49,11 @@ internal sealed class QueryVerb
         {
             await error.WriteLineAsync(
                 $"pipeline {verb}: {ex.Message}. Check --clickhouse or {Key}:ConnectionString.").ConfigureAwait(false);
+            return 2;
+        }
+        catch (ClickHouseTableMissingException ex)
+        {
+            await error.WriteLineAsync($"pipeline {verb}: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
         catch (ClickHouseQueryException ex)
