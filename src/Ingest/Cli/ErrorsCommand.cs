@@ -8,9 +8,9 @@ internal static class ErrorsCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var hours = new Option<int>("--hours") { Description = "How far back, in hours (default 24).", DefaultValueFactory = _ => 24 };
-        var robot = new Option<string?>("--robot") { Description = "Only this robot (its robot_id or robot_name, exact)." };
-        var limit = new Option<int>("--limit") { Description = "At most this many events, the newest (default 100).", DefaultValueFactory = _ => 100 };
+        var hours = new Option<int>("--hours") { HelpName = "N", Description = "How far back, in hours.", DefaultValueFactory = _ => 24 };
+        var robot = new Option<string?>("--robot") { HelpName = "ID", Description = "Only this robot (its robot_id or robot_name, exact)." };
+        var limit = new Option<int>("--limit") { HelpName = "N", Description = "At most this many events, the newest.", DefaultValueFactory = _ => 100 };
         var verb = new QueryVerb();
         var command = new Command("errors",
             "ERROR and CRITICAL events of the last N hours from ClickHouse, newest first, as a table. Example: pipeline errors --hours 6")

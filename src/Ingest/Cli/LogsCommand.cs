@@ -10,13 +10,13 @@ internal static class LogsCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var robot = new Option<string?>("--robot") { Description = "Only this robot (its robot_id or robot_name, exact)." };
-        var level = new Option<string?>("--level") { Description = "Minimum level: DEBUG, INFO, WARNING, ERROR or CRITICAL (e.g. WARNING shows WARNING, ERROR, CRITICAL)." };
-        var type = new Option<string?>("--type") { Description = "Only events of this type (exact)." };
-        var grep = new Option<string?>("--grep") { Description = "Only messages containing this text (case-insensitive, plain text, not a pattern)." };
-        var since = new Option<string?>("--since") { Description = $"Events at or after: {TimeArgument.Help}." };
-        var until = new Option<string?>("--until") { Description = $"Events before: {TimeArgument.Help}." };
-        var limit = new Option<int>("--limit") { Description = "At most this many events, the newest (default 100).", DefaultValueFactory = _ => 100 };
+        var robot = new Option<string?>("--robot") { HelpName = "ID", Description = "Only this robot (its robot_id or robot_name, exact)." };
+        var level = new Option<string?>("--level") { HelpName = "LEVEL", Description = "Minimum level: DEBUG, INFO, WARNING, ERROR or CRITICAL (e.g. WARNING shows WARNING, ERROR, CRITICAL)." };
+        var type = new Option<string?>("--type") { HelpName = "TYPE", Description = "Only events of this type (exact)." };
+        var grep = new Option<string?>("--grep") { HelpName = "TEXT", Description = "Only messages containing this text (case-insensitive, plain text, not a pattern)." };
+        var since = new Option<string?>("--since") { HelpName = "TIME", Description = $"Events at or after: {TimeArgument.Help}." };
+        var until = new Option<string?>("--until") { HelpName = "TIME", Description = $"Events before: {TimeArgument.Help}." };
+        var limit = new Option<int>("--limit") { HelpName = "N", Description = "At most this many events, the newest.", DefaultValueFactory = _ => 100 };
         var json = new Option<bool>("--json") { Description = "One JSON object per line (ts, robot_id, robot_name, site, level, type, msg, trace_id, attrs) instead of a table." };
         var verb = new QueryVerb();
         var command = new Command("logs",

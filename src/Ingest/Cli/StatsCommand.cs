@@ -9,8 +9,8 @@ internal static class StatsCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var since = new Option<string>("--since") { Description = $"Count events at or after: {TimeArgument.Help} (default 24h).", DefaultValueFactory = _ => "24h" };
-        var top = new Option<int>("--top") { Description = "Rows in the per-type and busiest-robot tables (default 10).", DefaultValueFactory = _ => 10 };
+        var since = new Option<string>("--since") { HelpName = "TIME", Description = $"Count events at or after: {TimeArgument.Help}.", DefaultValueFactory = _ => "24h" };
+        var top = new Option<int>("--top") { HelpName = "N", Description = "Rows in the per-type and busiest-robot tables.", DefaultValueFactory = _ => 10 };
         var verb = new QueryVerb();
         var command = new Command("stats",
             "Event counts from ClickHouse: a summary (events, robots, errors, error rate), events per level, the top types and the busiest robots " +

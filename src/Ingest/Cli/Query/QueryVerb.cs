@@ -14,11 +14,13 @@ internal sealed class QueryVerb
 
     private readonly Option<string?> _clickhouse = new("--clickhouse")
     {
+        HelpName = "URL",
         Description = "ClickHouse to read, http://user:password@host:8123 (default: Pipeline:Sinks:ClickHouse:ConnectionString of the service's configuration).",
     };
 
     private readonly Option<FileInfo?> _config = new("--config")
     {
+        HelpName = "FILE",
         Description = "A JSON settings file read after appsettings.json (before Pipeline__ variables and --Pipeline:… arguments).",
     };
 
