@@ -52,6 +52,29 @@ public sealed class QueryVerbTests
         Assert.Contains("--clickhouse", help.Output, StringComparison.Ordinal);
     }
 
+    [ClickHouseFact]
+    public async Task AnUnknownUserIsAConnectionProblemWithExitCode2()
+    {
+        var url = new UriBuilder(ClickHouseServer.UrlOrNull!) { UserName = "nobody", Password = "x" }.Uri.ToString();
+
+        var run = await CliRun.RunAsync("sql", "SELECT 1", "--clickhouse", url);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("refused user 'nobody'", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(":x@", run.Error, StringComparison.Ordinal);
+    }
+
+    [ClickHouseFact]
+    public async Task ADriverConnectionStringWorksLikeAnUrl()
+    {
+        var url = new Uri(ClickHouseServer.UrlOrNull!);
+
+        var run = await CliRun.RunAsync("sql", "SELECT 3 AS n", "--clickhouse", $"Host={url.Host};Port={url.Port};Username=default");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["n", "-", "3", "(1 row)"], run.Lines);
+    }
+
     [Theory]
     [InlineData("30m", 30 * 60)]
     [InlineData("24h", 24 * 3600)]
