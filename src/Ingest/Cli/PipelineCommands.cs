@@ -14,6 +14,10 @@ internal static class PipelineCommands
         root.Subcommands.Add(run);
         root.Subcommands.Add(ValidateCommand.Create(output, error));
         root.Subcommands.Add(PatternsCommand.Create(output, error));
+        root.Subcommands.Add(LogsCommand.Create(output, error));
+        root.Subcommands.Add(StatsCommand.Create(output, error));
+        root.Subcommands.Add(ErrorsCommand.Create(output, error));
+        root.Subcommands.Add(SqlCommand.Create(output, error));
 
         // `pipeline` alone, or `pipeline --Pipeline:…=…`, is `pipeline run`.
         root.TreatUnmatchedTokensAsErrors = false;
