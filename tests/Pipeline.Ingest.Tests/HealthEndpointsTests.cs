@@ -70,6 +70,20 @@ public sealed class HealthEndpointsTests
     }
 
     [Fact]
+    public async Task ReadyzAnswers503WhileASinkHasNeverReachedItsDestination()
+    {
+        var unreachable = new RecordingSink("misconfigured") { Health = SinkHealth.Unreachable };
+        await using var pipeline = await TestPipeline.StartAsync(services: s => s.AddSingleton<IEventSink>(unreachable));
+        using var client = HttpProbe.Client(pipeline);
+
+        using var response = await client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("unreachable", json.RootElement.GetProperty("sinks").GetProperty("misconfigured").GetString());
+    }
+
+    [Fact]
     public async Task ReadyzAnswers503NamingAFailedSink()
     {
         var failed = new RecordingSink("broken") { Health = SinkHealth.Failed };

@@ -19,7 +19,7 @@ internal static class HealthEndpoints
             foreach (var sink in graph.Sinks)
             {
                 sinks[sink.Name] = sink.Health.ToString().ToLowerInvariant();
-                ready &= sink.Health != SinkHealth.Failed;
+                ready &= sink.Health is not (SinkHealth.Failed or SinkHealth.Unreachable);
             }
 
             var body = JsonSerializer.Serialize(new Dictionary<string, object>

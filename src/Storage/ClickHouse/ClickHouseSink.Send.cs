@@ -188,6 +188,7 @@ public sealed partial class ClickHouseSink
 
     private void Acknowledged(int rows, int bytes)
     {
+        _reached = true;
         _written.Inc(rows);
         _bytes.Inc(bytes);
         _metrics.Out.Inc(rows);

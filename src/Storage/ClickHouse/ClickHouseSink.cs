@@ -56,6 +56,7 @@ public sealed partial class ClickHouseSink : IEventSink, IAsyncDisposable
     private volatile bool _downLogged;
     private bool _spoolFullLogged;
     private volatile SinkHealth _health = SinkHealth.Healthy;
+    private volatile bool _reached;
     private volatile LayoutBox? _layout;
 
     /// <summary>The table's layout once the schema is set up; null until then and after the table went away.</summary>
@@ -106,7 +107,11 @@ public sealed partial class ClickHouseSink : IEventSink, IAsyncDisposable
 
     public Task Completion { get; }
 
-    public SinkHealth Health => _health;
+    /// <summary>
+    /// <see cref="SinkHealth.Spooling"/> after an outage (still ready); <see cref="SinkHealth.Unreachable"/>
+    /// while spooling when ClickHouse has not answered once since start (wrong host or credentials: not ready).
+    /// </summary>
+    public SinkHealth Health => _health == SinkHealth.Spooling && !_reached ? SinkHealth.Unreachable : _health;
 
     /// <summary>INSERTs that ClickHouse acknowledged (for tests and diagnostics).</summary>
     public long InsertsWritten => Interlocked.Read(ref _insertsWritten);
@@ -199,6 +204,7 @@ public sealed partial class ClickHouseSink : IEventSink, IAsyncDisposable
             {
                 var (layout, version) = await SchemaSetup.EnsureAsync(_endpoint, _options, cancellationToken).ConfigureAwait(false);
                 _layout = new LayoutBox(layout);
+                _reached = true;
                 ClickHouseLog.Ready(_logger, _endpoint.Description, version, _options.Database, _options.Table, layout.ToString());
             }
         }
