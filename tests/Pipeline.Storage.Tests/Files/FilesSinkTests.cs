@@ -169,7 +169,8 @@ public sealed class FilesSinkTests : IDisposable
         Assert.Equal(2, await MetricsText.ValueAsync(_metrics, "pipeline_component_errors_total", ("component", "files"), ("stage", "write")));
         Assert.Equal(0, _metrics.SinkWritten.WithLabels("files").Value);
         Assert.Equal(0, _metrics.ComponentEvents.WithLabels("files", "out").Value);
-        Assert.Equal(2, _batches.Pool.Retained);
+        // Every batch came back (the second Rent may reuse the first batch once it was encoded and released).
+        Assert.Equal(_batches.Pool.Created, _batches.Pool.Retained);
     }
 
     [Fact]
