@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Pipeline.Storage.ClickHouse;
 
 namespace Pipeline.Ingest.Cli.Query;
 
@@ -99,42 +100,9 @@ internal sealed class QueryRunner : IDisposable
         var fields = line.Split('\t');
         for (var i = 0; i < fields.Length; i++)
         {
-            fields[i] = Unescape(fields[i]);
+            fields[i] = TabSeparated.Unescape(fields[i]);
         }
 
         return fields;
-    }
-
-    private static string Unescape(string field)
-    {
-        if (!field.Contains('\\', StringComparison.Ordinal))
-        {
-            return field;
-        }
-
-        var builder = new StringBuilder(field.Length);
-        for (var i = 0; i < field.Length; i++)
-        {
-            var c = field[i];
-            if (c != '\\' || i + 1 == field.Length)
-            {
-                builder.Append(c);
-                continue;
-            }
-
-            c = field[++i];
-            builder.Append(c switch
-            {
-                'n' => '\n',
-                't' => '\t',
-                'r' => '\r',
-                '0' => '\0',
-                'b' => '\b',
-                'f' => '\f',
-                _ => c,
-            });
-        }
-
-        return builder.ToString();
     }
 }

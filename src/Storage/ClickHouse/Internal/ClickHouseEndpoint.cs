@@ -92,7 +92,7 @@ internal sealed class ClickHouseEndpoint : IDisposable
             var fields = line.Split('\t');
             for (var i = 0; i < fields.Length; i++)
             {
-                fields[i] = UnescapeTsv(fields[i]);
+                fields[i] = TabSeparated.Unescape(fields[i]);
             }
 
             rows.Add(fields);
@@ -121,38 +121,5 @@ internal sealed class ClickHouseEndpoint : IDisposable
     {
         _client.Dispose();
         _http.Dispose();
-    }
-
-    private static string UnescapeTsv(string field)
-    {
-        if (!field.Contains('\\', StringComparison.Ordinal))
-        {
-            return field;
-        }
-
-        var builder = new StringBuilder(field.Length);
-        for (var i = 0; i < field.Length; i++)
-        {
-            var c = field[i];
-            if (c != '\\' || i + 1 == field.Length)
-            {
-                builder.Append(c);
-                continue;
-            }
-
-            c = field[++i];
-            builder.Append(c switch
-            {
-                'n' => '\n',
-                't' => '\t',
-                'r' => '\r',
-                '0' => '\0',
-                'b' => '\b',
-                'f' => '\f',
-                _ => c,
-            });
-        }
-
-        return builder.ToString();
     }
 }
