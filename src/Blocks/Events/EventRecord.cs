@@ -30,6 +30,9 @@ public struct EventRecord
     /// <summary>Fleet registry entry for <see cref="RobotId"/>, set by the enrich block.</summary>
     public RobotInfo? Robot;
 
-    /// <summary>Pattern template id; 0 until the pattern-mine block assigns one.</summary>
+    /// <summary>Pattern template id; 0 until the pattern-mine block assigns one (and for events without a msg).</summary>
     public ulong TemplateId;
+
+    /// <summary>The template <see cref="TemplateId"/> names, set with it; its text goes to the files.</summary>
+    public PatternMine.PatternTemplate? Template;
 }

@@ -6,6 +6,9 @@ public sealed class BlocksOptions
     public BlockOptions Parse { get; set; } = BlockOptions.Of(8, 2);
     public BlockOptions Redact { get; set; } = BlockOptions.Of(8, 2);
     public BlockOptions Enrich { get; set; } = BlockOptions.Of(8, 1);
+
+    /// <summary>The pattern-mine block: the miner is thread-safe, so parallelism above 1 is safe.</summary>
+    public BlockOptions PatternMine { get; set; } = BlockOptions.Of(8, 2);
     public BlockOptions FanOut { get; set; } = BlockOptions.Of(8, 1);
 
     /// <summary>The rolling-files sink: parallelism applies to encoding; writing is sequential.</summary>

@@ -21,7 +21,8 @@ public sealed class EventJsonWriter
     {
         var robot = e.Robot;
         var source = batch.Source.JsonFields;
-        var max = 512 + e.RobotId.Length + e.Type.Length + e.Msg.Length + e.TraceId.Length + e.SpanId.Length +
+        var template = e.Template;
+        var max = 512 + (template is null ? 0 : template.JsonUtf8.Length) + e.RobotId.Length + e.Type.Length + e.Msg.Length + e.TraceId.Length + e.SpanId.Length +
                   e.Hash.Length + e.Attributes.Length + source.Length +
                   (robot is null ? 0 : robot.NameJson.Length + robot.SiteJson.Length + robot.ModelJson.Length);
         var span = output.GetSpan(max);
@@ -54,6 +55,10 @@ public sealed class EventJsonWriter
             Raw(span, ref n, ",\"template_id\":"u8);
             Utf8Formatter.TryFormat(e.TemplateId, span[n..], out var w);
             n += w;
+            if (template is not null)
+            {
+                Field(span, ref n, ",\"template\":\""u8, template.JsonUtf8.Span);
+            }
         }
 
         if (robot is not null)

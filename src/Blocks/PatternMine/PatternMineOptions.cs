@@ -7,6 +7,15 @@ namespace Pipeline.Blocks.PatternMine;
 /// </summary>
 public sealed class PatternMineOptions
 {
+    /// <summary>Whether the service runs the pattern-mine block (every event with a <c>msg</c> gets a template id). Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Snapshots of the templates in <c>data/patterns/</c> (<c>Pipeline:PatternMine:Snapshots</c>).</summary>
+    public PatternSnapshotOptions Snapshots { get; set; } = new();
+
+    /// <summary>Anomaly detection (<c>Pipeline:PatternMine:Anomalies</c>).</summary>
+    public PatternAnomalyOptions Anomalies { get; set; } = new();
+
     /// <summary>Templates kept at most; past it the least recently seen are evicted (and counted). Default 10 000.</summary>
     public int MaxTemplates { get; set; } = 10_000;
 

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Pipeline.Blocks.PatternMine.Internal;
 
 namespace Pipeline.Blocks.PatternMine;
@@ -12,7 +14,10 @@ public sealed class PatternTemplate
     private volatile TemplateToken[] _tokens;
     private volatile string _text;
     private volatile byte[] _utf8;
+    private volatile byte[] _json;
     private long _count;
+    private long _firstSeenAt;
+    private long _lastSeenAt;
     private long _lastSeen;
     private int _generalisations;
     private volatile bool _evicted;
@@ -25,7 +30,7 @@ public sealed class PatternTemplate
         FirstSeen = sequence;
         _lastSeen = sequence;
         _tokens = tokens;
-        (_text, _utf8) = Render(tokens);
+        (_text, _utf8, _json) = Render(tokens);
     }
 
     /// <summary>
@@ -39,6 +44,18 @@ public sealed class PatternTemplate
 
     /// <summary><see cref="Text"/> as UTF-8 (always valid UTF-8, whatever the input was).</summary>
     public ReadOnlyMemory<byte> Utf8 => _utf8;
+
+    /// <summary><see cref="Text"/> JSON-escaped (without quotes), as the files sink writes it.</summary>
+    public ReadOnlyMemory<byte> JsonUtf8 => _json;
+
+    /// <summary>Wall time of the first message, Unix milliseconds; 0 when the miner is used without a clock (the CLI).</summary>
+    public long FirstSeenAt => Interlocked.Read(ref _firstSeenAt);
+
+    /// <summary>Wall time of the latest message, Unix milliseconds; 0 when the miner is used without a clock.</summary>
+    public long LastSeenAt => Volatile.Read(ref _lastSeenAt);
+
+    /// <summary>The first message seen (after redaction, at most 1 KiB), or null when not recorded.</summary>
+    public string? Example { get; private set; }
 
     /// <summary>Messages assigned to this template.</summary>
     public long Count => Interlocked.Read(ref _count);
@@ -99,12 +116,50 @@ public sealed class PatternTemplate
         }
     }
 
+    /// <summary>
+    /// Records that a message was assigned at <paramref name="unixMs"/>. Writes only when the time moves
+    /// on, so a hot template read by many threads does not bounce its cache line once per message.
+    /// </summary>
+    public void Seen(long unixMs)
+    {
+        if (Volatile.Read(ref _lastSeenAt) < unixMs)
+        {
+            Volatile.Write(ref _lastSeenAt, unixMs);
+        }
+
+        if (Volatile.Read(ref _firstSeenAt) == 0)
+        {
+            Interlocked.CompareExchange(ref _firstSeenAt, unixMs, 0);
+        }
+    }
+
+    /// <summary>Keeps the first example message (the first caller wins).</summary>
+    public void SetExample(string example)
+    {
+        if (Example is null)
+        {
+            Example = example.Length <= MaxExampleChars ? example : example[..MaxExampleChars];
+        }
+    }
+
+    internal const int MaxExampleChars = 1024;
+
+    /// <summary>Restores times kept in a snapshot.</summary>
+    internal void RestoreSeen(long firstSeenAt, long lastSeenAt, long count, string? example)
+    {
+        _firstSeenAt = firstSeenAt;
+        _lastSeenAt = lastSeenAt;
+        _count = count;
+        Example = example;
+    }
+
     /// <summary>Called under the miner's lock.</summary>
     internal void Replace(TemplateToken[] tokens)
     {
-        var (text, utf8) = Render(tokens);
+        var (text, utf8, json) = Render(tokens);
         _tokens = tokens;
         _utf8 = utf8;
+        _json = json;
         _text = text;
         Interlocked.Increment(ref _generalisations);
     }
@@ -135,7 +190,7 @@ public sealed class PatternTemplate
 
     public override string ToString() => $"{Id:x16} {Text}";
 
-    private static (string Text, byte[] Utf8) Render(TemplateToken[] tokens)
+    private static (string Text, byte[] Utf8, byte[] Json) Render(TemplateToken[] tokens)
     {
         var length = Math.Max(0, tokens.Length - 1);
         foreach (var token in tokens)
@@ -170,6 +225,7 @@ public sealed class PatternTemplate
             });
         }
 
-        return (text, Encoding.UTF8.GetBytes(text));
+        var utf8 = Encoding.UTF8.GetBytes(text);
+        return (text, utf8, JsonEncodedText.Encode(utf8, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes.ToArray());
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Pipeline.Blocks.Enrich;
 using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Parse;
+using Pipeline.Blocks.PatternMine;
 using Pipeline.Blocks.Redact;
 using Pipeline.Ingest.Framing;
 using Pipeline.Storage.ClickHouse;
@@ -17,7 +18,7 @@ namespace Pipeline.Ingest.Configuration;
 /// </summary>
 internal sealed class PipelineSettings
 {
-    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "Sinks", "DeadLetter"];
+    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "DeadLetter"];
     private static readonly string[] KnownSinks = ["Files", "ClickHouse"];
 
     public PipelineOptions Pipeline { get; private init; } = new();
@@ -26,12 +27,14 @@ internal sealed class PipelineSettings
     public ParseOptions Parse { get; private init; } = new();
     public RedactOptions Redact { get; private init; } = new();
     public EnrichOptions Enrich { get; private init; } = new();
+    public PatternMineOptions PatternMine { get; private init; } = new();
     public FilesSinkOptions Files { get; private init; } = new();
     public DeadLetterOptions DeadLetter { get; private init; } = new();
     public ClickHouseSinkOptions ClickHouse { get; private init; } = new();
 
     public string FilesDirectory => Files.Directory ?? Path.Combine(Pipeline.DataDir, "logs");
     public string DeadLetterDirectory => DeadLetter.Directory ?? Path.Combine(Pipeline.DataDir, "deadletter");
+    public string PatternsDirectory => PatternMine.Snapshots.Directory ?? Path.Combine(Pipeline.DataDir, "patterns");
     public string ClickHouseSpoolDirectory => ClickHouse.Spool.Directory ?? Path.Combine(Pipeline.DataDir, "spool", "clickhouse");
 
     /// <summary>Binds and validates; <paramref name="errors"/> lists every problem, each naming its key.</summary>
@@ -62,6 +65,7 @@ internal sealed class PipelineSettings
             Parse = Bind<ParseOptions>(root, "Parse", errors),
             Redact = Bind<RedactOptions>(root, "Redact", errors),
             Enrich = Bind<EnrichOptions>(root, "Enrich", errors),
+            PatternMine = Bind<PatternMineOptions>(root, "PatternMine", errors),
             Files = Bind<FilesSinkOptions>(root, "Sinks:Files", errors),
             DeadLetter = Bind<DeadLetterOptions>(root, "DeadLetter", errors),
             ClickHouse = Bind<ClickHouseSinkOptions>(root, "Sinks:ClickHouse", errors),
@@ -140,6 +144,7 @@ internal sealed class PipelineSettings
         CheckBlock(Blocks.Parse, "Parse", errors);
         CheckBlock(Blocks.Redact, "Redact", errors);
         CheckBlock(Blocks.Enrich, "Enrich", errors);
+        CheckBlock(Blocks.PatternMine, "PatternMine", errors);
         CheckBlock(Blocks.FanOut, "FanOut", errors);
         CheckBlock(Blocks.Files, "Files", errors);
 
@@ -173,6 +178,15 @@ internal sealed class PipelineSettings
         Check(DeadLetter.MaxFileBytes >= 4096, "DeadLetter:MaxFileBytes", $"must be at least 4096 (got {DeadLetter.MaxFileBytes}).");
         Check(DeadLetter.RetainFiles >= 1, "DeadLetter:RetainFiles", $"must be at least 1 (got {DeadLetter.RetainFiles}).");
         ClickHouse.Validate("Pipeline:Sinks:ClickHouse", errors);
+        try
+        {
+            PatternMine.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            // The message names the key (Pipeline:PatternMine:…); the parameter suffix adds nothing.
+            errors.Add($"{ex.Message.Split(" (Parameter", 2)[0]} (got {ex.ActualValue}).");
+        }
     }
 
     private static void CheckBlock(BlockOptions block, string name, List<string> errors)

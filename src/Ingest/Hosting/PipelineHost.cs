@@ -10,6 +10,7 @@ using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Blocks.Parse;
+using Pipeline.Blocks.PatternMine;
 using Pipeline.Blocks.Redact;
 using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Framing;
@@ -125,6 +126,11 @@ public static class PipelineHost
             services.AddHostedService(sp => new ClickHouseSinkService(sp.GetRequiredService<ClickHouseSink>()));
         }
 
+        if (settings.PatternMine.Enabled)
+        {
+            services.AddSingleton(_ => new TemplateMiner(settings.PatternMine));
+        }
+
         services.AddSingleton(sp =>
         {
             var metrics = sp.GetRequiredService<PipelineMetrics>();
@@ -135,6 +141,12 @@ public static class PipelineHost
                 (new RedactBlock(settings.Redact, metrics), settings.Blocks.Redact),
                 (new EnrichBlock(sp.GetRequiredService<IFleetRegistrySource>(), metrics), settings.Blocks.Enrich),
             };
+            if (settings.PatternMine.Enabled)
+            {
+                processors.Add((new PatternMineBlock(sp.GetRequiredService<TemplateMiner>(), sp.GetRequiredService<TimeProvider>(), metrics),
+                    settings.Blocks.PatternMine));
+            }
+
             return new PipelineGraph(processors, sp.GetServices<IEventSink>().ToList(), settings.Blocks.FanOut, metrics,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Graph"));
         });
