@@ -3,7 +3,10 @@
 # (../shared/bench): 1M robot events over 4 TCP connections, parsed and written to files.
 #
 #   perf/e2e/compare.sh [EVENTS] [CONNECTIONS] [ROUNDS]
+#   SYSTEMS="pipeline-tcp pipeline-tcp-nomine" perf/e2e/compare.sh 1000000 4 5   # the pattern-mine block's cost
 #
+# SYSTEMS picks what to measure (default: rsyslog syslog-ng pipeline-tcp pipeline-websocket);
+# pipeline-tcp-nomine is Pipeline over TCP with the pattern-mine block off (Pipeline:PatternMine:Enabled=false).
 # Each round measures rsyslog, syslog-ng, Pipeline over TCP and Pipeline over WebSocket, one after
 # another on this machine; the table reports medians over the rounds. For Pipeline the clock stops when
 # pipeline_sink_written_events_total{sink="files"} reaches the events sent (after a warm-up pass of the
@@ -32,11 +35,11 @@ wait_written() { # N TIMEOUT_S
   until [ "$(written)" -ge "$n" ]; do [ "$SECONDS" -ge "$limit" ] && { echo "timeout at $(written) of $n" >&2; return 1; }; sleep 0.02; done
 }
 
-run_pipeline() { # MODE (tcp|websocket) -> "eps rss_mb"
-  local mode=$1 d="$work/pipeline" pid start end secs
+run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb"
+  local mode=$1 d="$work/pipeline" pid start end secs; shift
   rm -rf "$d"; mkdir -p "$d"
   dotnet "$pipeline" --Pipeline:DataDir="$d/data" --Pipeline:Ingest:HttpUrl="http://127.0.0.1:$http" \
-    --Pipeline:Ingest:TcpEndpoint="127.0.0.1:$tcp" --Logging:LogLevel:Default=Warning > "$d/log.txt" 2>&1 &
+    --Pipeline:Ingest:TcpEndpoint="127.0.0.1:$tcp" --Logging:LogLevel:Default=Warning "$@" > "$d/log.txt" 2>&1 &
   pid=$!
   until curl -sf "localhost:$http/healthz" >/dev/null; do sleep 0.1; done
   # Warm-up: one pass of the same data, so the JIT has reached its optimised, profile-guided tier
@@ -77,11 +80,13 @@ run_peer() { # NAME -> "eps rss_mb"
 
 median() { sort -n | awk '{a[NR]=$1} END{print (NR%2)? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 
+systems=${SYSTEMS:-rsyslog syslog-ng pipeline-tcp pipeline-websocket}
 declare -A eps rss
 for r in $(seq "$rounds"); do
-  for sys in rsyslog syslog-ng pipeline-tcp pipeline-websocket; do
+  for sys in $systems; do
     case $sys in
       pipeline-tcp) res=$(run_pipeline tcp) ;;
+      pipeline-tcp-nomine) res=$(run_pipeline tcp --Pipeline:PatternMine:Enabled=false) ;;
       pipeline-websocket) res=$(run_pipeline websocket) ;;
       *) res=$(run_peer "$sys") ;;
     esac
@@ -90,10 +95,12 @@ for r in $(seq "$rounds"); do
   done
 done
 
-echo "| system | events/s (median of $rounds) | MB/s | peak RSS (MiB) | vs rsyslog |"
+# Ratios are against rsyslog when it was measured, else against the first system measured.
+ref=rsyslog; [[ " $systems " == *" rsyslog "* ]] || ref=${systems%% *}
+echo "| system | events/s (median of $rounds) | MB/s | peak RSS (MiB) | vs $ref |"
 echo "|---|---:|---:|---:|---:|"
-base=$(tr ' ' '\n' <<<"${eps[rsyslog]}" | grep . | median)
-for sys in pipeline-tcp pipeline-websocket rsyslog syslog-ng; do
+base=$(tr ' ' '\n' <<<"${eps[$ref]}" | grep . | median)
+for sys in $systems; do
   e=$(tr ' ' '\n' <<<"${eps[$sys]}" | grep . | median)
   m=$(tr ' ' '\n' <<<"${rss[$sys]}" | grep -v -- - | grep . | median 2>/dev/null || true)
   mbs=$(echo "scale=1; $e * $bytes / $events / 1000000" | bc)

@@ -15,6 +15,7 @@ internal sealed class RecordingEventSink : IEventSink
 {
     private readonly ActionBlock<EventBatch> _block;
     private readonly ConcurrentQueue<string> _messages = new();
+    private readonly ConcurrentQueue<(string Msg, ulong TemplateId)> _templateIds = new();
     private readonly ConcurrentQueue<EventBatch> _batches = new();
     private readonly Task? _gate;
 
@@ -35,6 +36,9 @@ internal sealed class RecordingEventSink : IEventSink
 
     public IReadOnlyList<string> Messages => [.. _messages];
 
+    /// <summary>Every event's <c>msg</c> with the template id it arrived with.</summary>
+    public IReadOnlyList<(string Msg, ulong TemplateId)> TemplateIds => [.. _templateIds];
+
     /// <summary>The batches received. They have been released: read them only while nothing rents from the pool.</summary>
     public IReadOnlyList<EventBatch> Batches => [.. _batches];
 
@@ -48,7 +52,9 @@ internal sealed class RecordingEventSink : IEventSink
         _batches.Enqueue(batch);
         foreach (var e in batch.Events)
         {
-            _messages.Enqueue(Encoding.UTF8.GetString(batch[e.Msg]));
+            var msg = Encoding.UTF8.GetString(batch[e.Msg]);
+            _messages.Enqueue(msg);
+            _templateIds.Enqueue((msg, e.TemplateId));
         }
 
         batch.Release();
