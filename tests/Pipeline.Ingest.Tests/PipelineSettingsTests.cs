@@ -18,6 +18,9 @@ public sealed class PipelineSettingsTests
     [InlineData("--Pipeline:Ingest:HttpUrl=https://127.0.0.1:5080", "Pipeline:Ingest:HttpUrl")]
     [InlineData("--Pipeline:DeadLetter:QueueCapacity=0", "Pipeline:DeadLetter:QueueCapacity")]
     [InlineData("--Pipeline:Sinks:Files:MaxFileBytes=10", "Pipeline:Sinks:Files:MaxFileBytes")]
+    [InlineData("--Pipeline:Blocks:PatternMine:MaxDegreeOfParallelism=0", "Pipeline:Blocks:PatternMine:MaxDegreeOfParallelism")]
+    [InlineData("--Pipeline:PatternMine:MaxTemplates=0", "Pipeline:PatternMine:MaxTemplates")]
+    [InlineData("--Pipeline:PatternMine:SimilarityThreshold=1.5", "Pipeline:PatternMine:SimilarityThreshold")]
     public void OutOfRangeValueIsRejectedNamingItsKey(string argument, string key)
     {
         var error = Assert.Single(BuildErrors(argument));
@@ -31,6 +34,7 @@ public sealed class PipelineSettingsTests
     [InlineData("--Pipeline:Blocks:Parse:BoundedCapacity=eight", "Pipeline:Blocks:Parse:BoundedCapacity")]
     [InlineData("--Pipeline:Ingest:IdleTimeout=soon", "Pipeline:Ingest:IdleTimeout")]
     [InlineData("--Pipeline:Sinks:Files:Enabled=maybe", "Pipeline:Sinks:Files:Enabled")]
+    [InlineData("--Pipeline:PatternMine:Enabled=maybe", "Pipeline:PatternMine:Enabled")]
     public void ValueOfTheWrongTypeIsRejectedNamingItsKey(string argument, string key)
     {
         var error = Assert.Single(BuildErrors(argument));
@@ -43,6 +47,8 @@ public sealed class PipelineSettingsTests
     [InlineData("--Pipeline:Sinks:Files:Bogus=1", "Pipeline:Sinks:Files")]
     [InlineData("--Pipeline:Blocks:Bogus:BoundedCapacity=1", "Pipeline:Blocks")]
     [InlineData("--pipeline:ingest:bogus=1", "Pipeline:Ingest")]
+    [InlineData("--Pipeline:PatternMine:Bogus=1", "Pipeline:PatternMine")]
+    [InlineData("--Pipeline:PatternMine:Anomalies:Bogus=1", "Pipeline:PatternMine:Anomalies")]
     public void UnknownKeyIsRejectedNamingItsSectionAndName(string argument, string section)
     {
         var error = Assert.Single(BuildErrors(argument));

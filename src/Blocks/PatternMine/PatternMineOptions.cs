@@ -48,32 +48,32 @@ public sealed class PatternMineOptions
     {
         if (MaxTemplates < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxTemplates), MaxTemplates, "Pipeline:PatternMine:MaxTemplates must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(MaxTemplates), MaxTemplates, "Pipeline:PatternMine:MaxTemplates: must be at least 1.");
         }
 
         if (double.IsNaN(SimilarityThreshold) || SimilarityThreshold <= 0 || SimilarityThreshold > 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(SimilarityThreshold), SimilarityThreshold, "Pipeline:PatternMine:SimilarityThreshold must be in (0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(SimilarityThreshold), SimilarityThreshold, "Pipeline:PatternMine:SimilarityThreshold: must be in (0, 1].");
         }
 
         if (WordVariantsBeforeVariable is < 0 or 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(WordVariantsBeforeVariable), WordVariantsBeforeVariable, "Pipeline:PatternMine:WordVariantsBeforeVariable must be 0 (never) or at least 2.");
+            throw new ArgumentOutOfRangeException(nameof(WordVariantsBeforeVariable), WordVariantsBeforeVariable, "Pipeline:PatternMine:WordVariantsBeforeVariable: must be 0 (never) or at least 2.");
         }
 
         if (MaxTokens < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, "Pipeline:PatternMine:MaxTokens must be at least 2.");
+            throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, "Pipeline:PatternMine:MaxTokens: must be at least 2.");
         }
 
         if (MaxTokenBytes < 16)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxTokenBytes), MaxTokenBytes, "Pipeline:PatternMine:MaxTokenBytes must be at least 16.");
+            throw new ArgumentOutOfRangeException(nameof(MaxTokenBytes), MaxTokenBytes, "Pipeline:PatternMine:MaxTokenBytes: must be at least 16.");
         }
 
         if (MaxMessageBytes < 16)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), MaxMessageBytes, "Pipeline:PatternMine:MaxMessageBytes must be at least 16.");
+            throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), MaxMessageBytes, "Pipeline:PatternMine:MaxMessageBytes: must be at least 16.");
         }
     }
 

@@ -1,0 +1,59 @@
+using System.Text;
+using System.Text.Json;
+using Pipeline.EndToEnd.Tests.Infrastructure;
+using Pipeline.Tests.Shared;
+
+namespace Pipeline.EndToEnd.Tests;
+
+/// <summary>Events reach the files with the template id and text the pattern-mine block gave them.</summary>
+public sealed class PatternMineTests
+{
+    private const string Jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJyb2JvdC00MiJ9.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+
+    private static string Input(params string[] messages) =>
+        string.Concat(messages.Select((m, i) => $$"""{"robot_id":"r1","msg":"{{m}}","seq":{{i}}}""" + "\n"));
+
+    [Fact]
+    public async Task FilesCarryTheTemplateIdAndTemplateOfEveryEventWithAMsg()
+    {
+        await using var pipeline = await TestPipeline.StartAsync();
+        await pipeline.SendTcpAsync(Encoding.UTF8.GetBytes(
+            Input("Door 405 opened by command 667", "Battery level 89 percent", "Door 12 opened by command 3") +
+            """{"robot_id":"r1","type":"heartbeat","seq":3}""" + "\n"));
+        await pipeline.StopAsync();
+
+        var bySeq = pipeline.ReadLogLines().OrderBy(Ndjson.Seq).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(4, bySeq.Count);
+        var door = bySeq[0].GetProperty("template_id").GetUInt64();
+        Assert.Equal(door, bySeq[2].GetProperty("template_id").GetUInt64());
+        Assert.NotEqual(door, bySeq[1].GetProperty("template_id").GetUInt64());
+        Assert.Equal("Door <*> opened by command <*>", bySeq[2].GetProperty("template").GetString());
+        Assert.Equal("Battery level <*> percent", bySeq[1].GetProperty("template").GetString());
+        Assert.False(bySeq[3].TryGetProperty("template_id", out _), "an event without msg has no template");
+        Assert.False(bySeq[3].TryGetProperty("template", out _));
+    }
+
+    [Fact]
+    public async Task TemplatesAreMinedAfterRedactionSoTheyNeverHoldSecrets()
+    {
+        await using var pipeline = await TestPipeline.StartAsync();
+        await pipeline.SendTcpAsync(Encoding.UTF8.GetBytes(Input($"session renewed with {Jwt} for robot-42")));
+        await pipeline.StopAsync();
+
+        var line = Assert.Single(pipeline.ReadLogLines());
+        var template = JsonDocument.Parse(line).RootElement.GetProperty("template").GetString()!;
+        Assert.DoesNotContain("eyJ", template);
+        Assert.Contains("***", template);
+    }
+
+    [Fact]
+    public async Task WithThePatternMineBlockOffEventsHaveNoTemplate()
+    {
+        await using var pipeline = await TestPipeline.StartAsync(new Dictionary<string, string> { ["PatternMine:Enabled"] = "false" });
+        await pipeline.SendTcpAsync(Encoding.UTF8.GetBytes(Input("Door 405 opened by command 667")));
+        await pipeline.StopAsync();
+
+        var line = Assert.Single(pipeline.ReadLogLines());
+        Assert.DoesNotContain("template", line);
+    }
+}
