@@ -6,7 +6,8 @@
 #   SYSTEMS="pipeline-tcp pipeline-tcp-nomine" perf/e2e/compare.sh 1000000 4 5   # the pattern-mine block's cost
 #
 # SYSTEMS picks what to measure (default: rsyslog syslog-ng pipeline-tcp pipeline-websocket);
-# pipeline-tcp-nomine is Pipeline over TCP with the pattern-mine block off (Pipeline:PatternMine:Enabled=false).
+# pipeline-tcp-nomine is Pipeline over TCP with the pattern-mine block off (Pipeline:PatternMine:Enabled=false);
+# pipeline-tcp-mine2 runs that block with MaxDegreeOfParallelism 2. PIPELINE_ARGS adds settings to every Pipeline run.
 # Each round measures rsyslog, syslog-ng, Pipeline over TCP and Pipeline over WebSocket, one after
 # another on this machine; the table reports medians over the rounds. For Pipeline the clock stops when
 # pipeline_sink_written_events_total{sink="files"} reaches the events sent (after a warm-up pass of the
@@ -39,7 +40,7 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb"
   local mode=$1 d="$work/pipeline" pid start end secs; shift
   rm -rf "$d"; mkdir -p "$d"
   dotnet "$pipeline" --Pipeline:DataDir="$d/data" --Pipeline:Ingest:HttpUrl="http://127.0.0.1:$http" \
-    --Pipeline:Ingest:TcpEndpoint="127.0.0.1:$tcp" --Logging:LogLevel:Default=Warning "$@" > "$d/log.txt" 2>&1 &
+    --Pipeline:Ingest:TcpEndpoint="127.0.0.1:$tcp" --Logging:LogLevel:Default=Warning ${PIPELINE_ARGS:-} "$@" > "$d/log.txt" 2>&1 &
   pid=$!
   until curl -sf "localhost:$http/healthz" >/dev/null; do sleep 0.1; done
   # Warm-up: one pass of the same data, so the JIT has reached its optimised, profile-guided tier
@@ -87,6 +88,7 @@ for r in $(seq "$rounds"); do
     case $sys in
       pipeline-tcp) res=$(run_pipeline tcp) ;;
       pipeline-tcp-nomine) res=$(run_pipeline tcp --Pipeline:PatternMine:Enabled=false) ;;
+      pipeline-tcp-mine2) res=$(run_pipeline tcp --Pipeline:Blocks:PatternMine:MaxDegreeOfParallelism=2) ;;
       pipeline-websocket) res=$(run_pipeline websocket) ;;
       *) res=$(run_peer "$sys") ;;
     esac
