@@ -60,6 +60,14 @@ public sealed class PatternsPipelineTests : IAsyncLifetime
         var times = await server.RowsAsync($"SELECT first_seen_ms, last_seen_ms FROM `{_database}`.patterns FINAL");
         Assert.Equal(2, times.Count);
         Assert.All(times.SelectMany(r => r).Select(v => long.Parse(v, CultureInfo.InvariantCulture)), ms => Assert.InRange(ms, before, after));
+
+        // The README's example queries run as written and find these patterns.
+        var examples = ReadmeExamples().Select(q => q.Replace("pipeline.", $"`{_database}`.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, examples.Count);
+        var frequent = await server.RowsAsync(examples[0]);
+        Assert.Equal([[Id(dock), dock.Text, "30", "30"], [Id(battery), battery.Text, "20", "20"]], frequent);
+        Assert.Equal(2, (await server.RowsAsync(examples[1])).Count);
+        Assert.Equal([[Id(dock), dock.Text, "30"], [Id(battery), battery.Text, "20"]], (await server.RowsAsync(examples[2])).Select(r => r[..3]));
     }
 
     [ClickHouseFact]
@@ -140,20 +148,31 @@ public sealed class PatternsPipelineTests : IAsyncLifetime
         return TestPipeline.StartAsync(settings);
     }
 
+    /// <summary>The statements of the README's "Examples" block of the patterns section.</summary>
+    private static List<string> ReadmeExamples()
+    {
+        var readme = File.ReadAllText(Path.Combine(Analysts.AnalystQueries.RepositoryRoot(), "src", "Storage", "ClickHouse", "README.md")).ReplaceLineEndings("\n");
+        var start = readme.IndexOf("```sql\n", readme.IndexOf("Examples (all run on 18.16", StringComparison.Ordinal), StringComparison.Ordinal) + 7;
+        var block = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        return block.Split(';').Select(q => string.Join('\n', q.Split('\n').Where(l => !l.StartsWith("--", StringComparison.Ordinal))).Trim())
+            .Where(q => q.Length > 0).ToList();
+    }
+
     private static string Id(PatternTemplate template) => template.Id.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Two message patterns with numbers that vary, and events without a msg.</summary>
     private static byte[] Lines(int dock, int battery, int silent)
     {
         var text = new StringBuilder();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (var i = 0; i < dock; i++)
         {
-            text.Append(CultureInfo.InvariantCulture, $$"""{"ts":1750000000000,"robot_id":"r1","msg":"reached dock {{i}} after {{i * 37}} ms"}""").Append('\n');
+            text.Append(CultureInfo.InvariantCulture, $$"""{"ts":{{now}},"robot_id":"r1","msg":"reached dock {{i}} after {{i * 37}} ms"}""").Append('\n');
         }
 
         for (var i = 0; i < battery; i++)
         {
-            text.Append(CultureInfo.InvariantCulture, $$"""{"ts":1750000000000,"robot_id":"r2","msg":"battery at {{i}} percent"}""").Append('\n');
+            text.Append(CultureInfo.InvariantCulture, $$"""{"ts":{{now}},"robot_id":"r2","msg":"battery at {{i}} percent"}""").Append('\n');
         }
 
         for (var i = 0; i < silent; i++)
