@@ -122,7 +122,7 @@ public sealed class PatternsWriterTests : IAsyncLifetime
     [ClickHouseFact]
     public async Task TheTimerWritesARoundEveryInterval()
     {
-        using var writer = Writer(ClickHouseServer.Shared.Url);
+        using var writer = Writer(ClickHouseServer.Shared.Url, intervalSeconds: 10);
         var rounds = new List<TaskCompletionSource<int>> { new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously) };
         var round = 0;
         writer.RoundCompleted += rows => rounds[Math.Min(round++, 1)].TrySetResult(rows);
@@ -238,8 +238,9 @@ public sealed class PatternsWriterTests : IAsyncLifetime
         Assert.Equal("1", rows[battery.Id][2]);
     }
 
-    private ClickHousePatternsWriter Writer(string url) => new(_miner,
-        new ClickHouseSinkOptions { ConnectionString = url, Database = _database, Patterns = { Interval = TimeSpan.FromSeconds(10) } },
+    /// <summary>A writer whose timer does not fire unless a test moves the clock by <paramref name="intervalSeconds"/>: rounds are the test's own.</summary>
+    private ClickHousePatternsWriter Writer(string url, int intervalSeconds = 3600) => new(_miner,
+        new ClickHouseSinkOptions { ConnectionString = url, Database = _database, Patterns = { Interval = TimeSpan.FromSeconds(intervalSeconds) } },
         _metrics, _time, _logger);
 
     private PatternTemplate Add(string message, long unixMs)

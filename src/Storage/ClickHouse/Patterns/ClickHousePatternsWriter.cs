@@ -242,11 +242,11 @@ public sealed class ClickHousePatternsWriter : IHostedService, IDisposable
         }
     }
 
+    /// <summary>Ends the rounds without a last one (<see cref="StopAsync"/> writes it) and closes the HTTP client.</summary>
     public void Dispose()
     {
+        _stopping.Cancel();
         _timer?.Dispose();
-        _stopping.Dispose();
-        _round.Dispose();
         _endpoint.Dispose();
     }
 }
