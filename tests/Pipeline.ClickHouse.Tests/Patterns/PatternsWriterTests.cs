@@ -212,6 +212,26 @@ public sealed class PatternsWriterTests : IAsyncLifetime
     }
 
     [ClickHouseFact]
+    public async Task ATrackedTemplateMergedAwayBeforeAnyRoundStillGetsItsRow()
+    {
+        using var writer = Writer(ClickHouseServer.Shared.Url);
+        await writer.StartAsync(CancellationToken.None);
+        var alpha = AddTracked(writer, "VM alpha started", Start + 1000);
+        var beta = AddTracked(writer, "VM beta started", Start + 2000);
+        AddTracked(writer, "VM gamma started", Start + 3000);
+        Assert.Same(alpha, beta.MergedInto);
+        Assert.DoesNotContain(beta, _miner.GetTemplates());
+
+        Assert.Equal(2, await writer.RoundAsync(CancellationToken.None));
+
+        var rows = await PatternsAsync();
+        Assert.Equal(["VM <*> started", "3"], rows[alpha.Id][1..3]);
+        // Its messages count in the template it merged into; the row is there so its id joins.
+        Assert.Equal(["VM beta started", "0", Ms(Start + 2000), Ms(Start + 2000)], rows[beta.Id][1..5]);
+        Assert.Equal(0, await writer.RoundAsync(CancellationToken.None));
+    }
+
+    [ClickHouseFact]
     public async Task ARoundDuringAnOutageIsCountedLoggedOnceAndRetriedWithEverythingUnwritten()
     {
         await using var server = PrivateClickHouse.Reserve();
@@ -242,6 +262,19 @@ public sealed class PatternsWriterTests : IAsyncLifetime
     private ClickHousePatternsWriter Writer(string url, int intervalSeconds = 3600) => new(_miner,
         new ClickHouseSinkOptions { ConnectionString = url, Database = _database, Patterns = { Interval = TimeSpan.FromSeconds(intervalSeconds) } },
         _metrics, _time, _logger);
+
+    /// <summary>As the pattern-mine block does with its created callback wired to the writer.</summary>
+    private PatternTemplate AddTracked(ClickHousePatternsWriter writer, string message, long unixMs)
+    {
+        var match = _miner.Add(Encoding.UTF8.GetBytes(message));
+        match.Template.Seen(unixMs);
+        if (match.Kind == MatchKind.Created)
+        {
+            writer.Track(match.Template);
+        }
+
+        return match.Template;
+    }
 
     private PatternTemplate Add(string message, long unixMs)
     {

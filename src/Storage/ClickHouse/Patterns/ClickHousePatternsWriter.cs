@@ -26,6 +26,9 @@ namespace Pipeline.Storage.ClickHouse.Patterns;
 public sealed class ClickHousePatternsWriter : IHostedService, IDisposable
 {
     private const string ComponentName = "clickhouse_patterns";
+
+    /// <summary>Merged-away templates kept for their one row while ClickHouse is away; past it they are counted and dropped.</summary>
+    private const int MaxGone = 100_000;
     private readonly TemplateMiner _miner;
     private readonly ClickHouseSinkOptions _options;
     private readonly ClickHousePatternsOptions _patterns;
@@ -38,6 +41,8 @@ public sealed class ClickHousePatternsWriter : IHostedService, IDisposable
     private readonly Dictionary<ulong, PatternRow> _written = [];
     private readonly List<PatternRow> _changed = [];
     private readonly HashSet<ulong> _present = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PatternTemplate> _created = new();
+    private readonly List<PatternTemplate> _gone = [];
     private readonly ArrayBufferWriter<byte> _payload = new(64 * 1024);
     private readonly CancellationTokenSource _stopping = new();
     private SchemaLayout? _layout;
@@ -62,6 +67,13 @@ public sealed class ClickHousePatternsWriter : IHostedService, IDisposable
 
     /// <summary>Rows ClickHouse acknowledged so far.</summary>
     public long RowsWritten => Interlocked.Read(ref _rowsWritten);
+
+    /// <summary>
+    /// Hands over a template the pattern-mine block just created (its <c>created</c> callback). Only
+    /// needed for templates merged away or evicted before the next round: without it they would never
+    /// get a row, and the ids of their events in <c>logs.template_id</c> would not join. Thread-safe and cheap.
+    /// </summary>
+    public void Track(PatternTemplate template) => _created.Enqueue(template);
 
     /// <summary>Test hook: a round ended; the rows it wrote, or -1 when it failed.</summary>
     internal event Action<int>? RoundCompleted;
@@ -175,6 +187,32 @@ public sealed class ClickHousePatternsWriter : IHostedService, IDisposable
             _changed.Add(row);
         }
 
+        // Templates created since the last round but already merged away or evicted: GetTemplates no
+        // longer has them, yet events in logs carry their ids. They get one row (until it is written).
+        while (_created.TryDequeue(out var created))
+        {
+            if (!_present.Contains(created.Id) && !_written.ContainsKey(created.Id))
+            {
+                if (_gone.Count < MaxGone)
+                {
+                    _gone.Add(created);
+                }
+                else
+                {
+                    _metrics.Discarded("gone_overflow");
+                }
+            }
+        }
+
+        foreach (var gone in _gone)
+        {
+            var row = PatternRow.Of(gone);
+            if (row.FirstSeenAt != 0)
+            {
+                _changed.Add(row);
+            }
+        }
+
         // Merged or evicted templates keep their last row in ClickHouse; here they are forgotten.
         if (_written.Count > _present.Count)
         {
@@ -218,6 +256,8 @@ public sealed class ClickHousePatternsWriter : IHostedService, IDisposable
         {
             _written[row.Template.Id] = row;
         }
+
+        _gone.Clear(); // written once; forgotten with the other absent ids next round
 
         Interlocked.Add(ref _rowsWritten, _changed.Count);
         _metrics.Out.Inc(_changed.Count);
