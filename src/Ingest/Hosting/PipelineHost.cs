@@ -18,6 +18,7 @@ using Pipeline.Ingest.Http;
 using Pipeline.Ingest.Tcp;
 using Pipeline.Ingest.WebSockets;
 using Pipeline.Storage.ClickHouse;
+using Pipeline.Storage.ClickHouse.Patterns;
 using Pipeline.Storage.DeadLetters;
 using Pipeline.Storage.Files;
 
@@ -124,6 +125,14 @@ public static class PipelineHost
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Sinks.ClickHouse")));
             services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<ClickHouseSink>());
             services.AddHostedService(sp => new ClickHouseSinkService(sp.GetRequiredService<ClickHouseSink>()));
+            if (settings.PatternMine.Enabled && settings.ClickHouse.Patterns.Enabled)
+            {
+                // Registered before the graph's service: hosted services stop in reverse, so its last round follows the drain.
+                services.AddSingleton(sp => new ClickHousePatternsWriter(sp.GetRequiredService<TemplateMiner>(), settings.ClickHouse,
+                    sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Sinks.ClickHouse.Patterns")));
+                services.AddHostedService(sp => sp.GetRequiredService<ClickHousePatternsWriter>());
+            }
         }
 
         if (settings.PatternMine.Enabled)

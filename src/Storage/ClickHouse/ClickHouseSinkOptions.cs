@@ -1,3 +1,4 @@
+using Pipeline.Storage.ClickHouse.Patterns;
 using Pipeline.Storage.Spool;
 
 namespace Pipeline.Storage.ClickHouse;
@@ -53,6 +54,9 @@ public sealed class ClickHouseSinkOptions
     /// <summary>The disk spool for INSERTs ClickHouse did not acknowledge. Directory default <c>&lt;DataDir&gt;/spool/clickhouse</c>.</summary>
     public DiskSpoolOptions Spool { get; set; } = new();
 
+    /// <summary>The table of mined templates that <c>logs.template_id</c> joins (<c>Pipeline:Sinks:ClickHouse:Patterns</c>).</summary>
+    public ClickHousePatternsOptions Patterns { get; set; } = new();
+
     /// <summary>Adds a message naming the key for every bad value (<paramref name="prefix"/> is <c>Pipeline:Sinks:ClickHouse</c>).</summary>
     public void Validate(string prefix, List<string> errors)
     {
@@ -88,6 +92,9 @@ public sealed class ClickHouseSinkOptions
         Check(RetryMaxDelay >= RetryDelay, "RetryMaxDelay", $"must be at least RetryDelay (got {RetryMaxDelay}).");
         Check(RequestTimeout > TimeSpan.Zero, "RequestTimeout", $"must be positive (got {RequestTimeout}).");
         Check(Spool.SegmentBytes >= 64 * 1024, "Spool:SegmentBytes", $"must be at least 64 KiB (got {Spool.SegmentBytes}).");
+        Check(IsIdentifier(Patterns.Table) && Patterns.Table != Table, "Patterns:Table",
+            $"must be a plain identifier (letters, digits, _) other than Table, got '{Patterns.Table}'.");
+        Check(Patterns.Interval >= TimeSpan.FromMilliseconds(100), "Patterns:Interval", $"must be at least 00:00:00.100, e.g. 00:00:10 (got {Patterns.Interval}).");
         Check(Spool.MaxBytes >= Spool.SegmentBytes, "Spool:MaxBytes", $"must be at least Spool:SegmentBytes (got {Spool.MaxBytes}).");
     }
 

@@ -144,6 +144,98 @@ internal static class ClickHouseSchema
         return (layout, null);
     }
 
+    private static readonly string[] LegacyPatternColumns = ["id", "template", "first_seen_ms", "last_seen_ms", "count", "version"];
+
+    private static readonly string[] ModernPatternColumns = ["id", "template", "first_seen", "last_seen", "count", "version"];
+
+    /// <summary>The patterns table's INSERT columns, in <c>PatternRowEncoder</c>'s order.</summary>
+    public static IReadOnlyList<string> PatternInsertColumns(SchemaLayout layout) =>
+        layout == SchemaLayout.Legacy ? LegacyPatternColumns : ModernPatternColumns;
+
+    /// <summary>
+    /// The patterns table: one row per template and write round. ReplacingMergeTree keeps the row with
+    /// the highest <c>version</c> (the writer's clock at the round, strictly increasing) per <c>id</c>
+    /// once parts merge; readers use <c>FINAL</c> so they see only that row before the merge. The
+    /// version is UInt64 on both layouts because 18.x takes only unsigned integers, Date or DateTime.
+    /// </summary>
+    public static string CreatePatternsTable(SchemaLayout layout, string database, string table) =>
+        layout == SchemaLayout.Legacy ? $"""
+            CREATE TABLE IF NOT EXISTS {QualifiedName(database, table)}
+            (
+                id UInt64,
+                template String,
+                first_seen DateTime DEFAULT toDateTime(intDiv(first_seen_ms, 1000)),
+                first_seen_ms Int64,
+                last_seen DateTime DEFAULT toDateTime(intDiv(last_seen_ms, 1000)),
+                last_seen_ms Int64,
+                count UInt64,
+                version UInt64
+            )
+            ENGINE = ReplacingMergeTree(version)
+            ORDER BY id
+            SETTINGS index_granularity = 8192
+            """ : $"""
+            CREATE TABLE IF NOT EXISTS {QualifiedName(database, table)}
+            (
+                id UInt64,
+                template String CODEC(ZSTD(3)),
+                first_seen DateTime64(3, 'UTC'),
+                last_seen DateTime64(3, 'UTC'),
+                count UInt64,
+                version UInt64
+            )
+            ENGINE = ReplacingMergeTree(version)
+            ORDER BY id
+            SETTINGS index_granularity = 8192
+            """;
+
+    /// <summary>
+    /// Which layout an existing patterns table has, or an error naming the first column (or the
+    /// engine) that does not fit: without a Replacing engine every round's row would stay and FINAL fails.
+    /// </summary>
+    public static (SchemaLayout Layout, string? Error) CheckPatterns(string database, string table, string engine, IReadOnlyDictionary<string, string> columns)
+    {
+        var layout = columns.ContainsKey("first_seen_ms") ? SchemaLayout.Legacy : SchemaLayout.Modern;
+        foreach (var name in PatternInsertColumns(layout))
+        {
+            var expected = name switch
+            {
+                "template" => "String",
+                "first_seen" or "last_seen" => "DateTime64(3)",
+                "first_seen_ms" or "last_seen_ms" => "Int64 (Unix milliseconds)",
+                _ => "UInt64",
+            };
+            if (!columns.TryGetValue(name, out var actual))
+            {
+                return (layout, PatternsProblem(database, table, $"column '{name}' is missing (the pipeline writes {expected})"));
+            }
+
+            var type = Normalise(actual);
+            var fits = name switch
+            {
+                "template" => type == "String",
+                "first_seen" or "last_seen" => type == "DateTime64(3)" || (type.StartsWith("DateTime64(3,", StringComparison.Ordinal) && type.EndsWith(')')),
+                "first_seen_ms" or "last_seen_ms" => type == "Int64",
+                _ => type == "UInt64",
+            };
+            if (!fits)
+            {
+                return (layout, PatternsProblem(database, table, $"column '{name}' is {actual}, but the pipeline writes {expected}"));
+            }
+        }
+
+        if (!engine.EndsWith("ReplacingMergeTree", StringComparison.Ordinal))
+        {
+            return (layout, PatternsProblem(database, table, $"its engine is {engine}, but it must be ReplacingMergeTree(version) so the latest row per id wins"));
+        }
+
+        return (layout, null);
+    }
+
+    private static string PatternsProblem(string database, string table, string what) =>
+        $"ClickHouse table {database}.{table} does not match what the pipeline writes: {what}. " +
+        $"Migrate or drop the table, or point Pipeline:Sinks:ClickHouse:Patterns:Table at a new one (it is created when missing).";
+
     private static string Problem(string database, string table, string what) =>
         $"ClickHouse table {database}.{table} does not match what the pipeline writes: {what}. " +
         $"Migrate or drop the table, or point Pipeline:Sinks:ClickHouse:Table at a new one (it is created when missing).";
