@@ -115,8 +115,10 @@ public sealed class PatternSnapshotStore
                 // rename(2) replaces atomically: a reader (or a crash) sees the old file or the new one.
                 File.Move(TempPath, path, overwrite: true);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex)
             {
+                // Any failure (I/O, or a bug in the writer) must not stop the host: a background service
+                // that throws stops it. The previous snapshot stays in place; the next interval retries.
                 TryDelete(TempPath);
                 _metrics.SnapshotsFailed.Inc();
                 PatternSnapshotLog.WriteFailed(_logger, path, ex.Message);
@@ -218,7 +220,7 @@ public sealed class PatternSnapshotStore
 
             file.Flush(flushToDisk: true);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
             _metrics.HistoryDropped.Inc(_pending.Count);
             PatternSnapshotLog.HistoryFailed(_logger, path, ex.Message, _pending.Count);
