@@ -137,6 +137,37 @@ public sealed class TemplateMinerRestoreTests
     }
 
     [Fact]
+    public async Task ExportingWhileOtherThreadsMineGivesConsistentSnapshots()
+    {
+        var lines = SnapshotTestData.LoghubLines();
+        var miner = new TemplateMiner(new PatternMineOptions { MaxTemplates = 300 });
+        using var start = new Barrier(3);
+        var mining = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (var i = w; i < lines.Count; i += 2)
+            {
+                miner.Add(lines[i]);
+            }
+        })).ToArray();
+
+        start.SignalAndWait();
+        var exports = 0;
+        while (!mining.All(t => t.IsCompleted) || exports == 0)
+        {
+            var snapshot = SnapshotTestData.ThroughJson(miner, out _);
+            Assert.Equal(snapshot.Templates.Length, snapshot.Templates.Select(t => t.Id).Distinct().Count());
+            Assert.InRange(snapshot.Templates.Length, 0, 300);
+            new TemplateMiner().Restore(snapshot);
+            exports++;
+        }
+
+        await Task.WhenAll(mining);
+        var restored = SnapshotTestData.Restored(miner);
+        Assert.Equal(miner.GetTemplates().Select(t => t.Id).Order(), restored.GetTemplates().Select(t => t.Id).Order());
+    }
+
+    [Fact]
     public void RestoringIntoAMinerThatAlreadyMinedIsRefused()
     {
         var original = new TemplateMiner();

@@ -112,7 +112,9 @@ public sealed class PatternSnapshotStore
                     file.Flush(flushToDisk: true);
                 }
 
-                // rename(2) replaces atomically: a reader (or a crash) sees the old file or the new one.
+                // rename(2) replaces atomically: a reader (or a crash) sees the old file or the new one. The
+                // directory entry is not fsynced (.NET cannot open a directory): a power cut right after may
+                // undo the rename, which leaves the previous snapshot, still whole.
                 File.Move(TempPath, path, overwrite: true);
             }
             catch (Exception ex)
