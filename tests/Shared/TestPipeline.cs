@@ -48,12 +48,16 @@ public sealed class TestPipeline : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a pipeline; <paramref name="settings"/> are <c>Pipeline:…</c> keys (without the prefix) and values.</summary>
+    /// <summary>
+    /// Starts a pipeline; <paramref name="settings"/> are <c>Pipeline:…</c> keys (without the prefix) and values.
+    /// <paramref name="dataDir"/>: reuse a directory (a restart); by default a new temporary one.
+    /// </summary>
     public static async Task<TestPipeline> StartAsync(
         IDictionary<string, string>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        string? dataDir = null)
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "pipeline-tests", Guid.NewGuid().ToString("N"));
+        dataDir ??= Path.Combine(Path.GetTempPath(), "pipeline-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
         var args = new List<string>
         {

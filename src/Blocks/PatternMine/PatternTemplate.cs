@@ -153,6 +153,13 @@ public sealed class PatternTemplate
         Example = example;
     }
 
+    /// <summary>Restores the recency (miner's logical clock) and the generalisation count kept in a snapshot.</summary>
+    internal void RestoreOrder(long lastSeen, int generalisations)
+    {
+        _lastSeen = lastSeen;
+        _generalisations = generalisations;
+    }
+
     /// <summary>Called under the miner's lock.</summary>
     internal void Replace(TemplateToken[] tokens)
     {

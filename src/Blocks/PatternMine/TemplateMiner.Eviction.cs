@@ -33,6 +33,7 @@ public sealed partial class TemplateMiner
 
             _byId.TryRemove(template.Id, out _);
             template.MarkEvicted();
+            OnEvicted(template);
         }
 
         Volatile.Write(ref _count, _count - drop);

@@ -51,7 +51,9 @@ public sealed partial class TemplateMiner
             var survivor = templates[t];
             var tokens = (TemplateToken[])survivor.Tokens.Clone();
             tokens[position] = TokenMatcher.Generalise(tokens[position].Text, m.TokenText(position));
+            var before = survivor.Text;
             survivor.Replace(tokens);
+            OnGeneralised(survivor, before);
             for (var u = t + 1; u < templates.Length; u++)
             {
                 if (positions[u] == position)
@@ -101,6 +103,7 @@ public sealed partial class TemplateMiner
         bucket.Remove(template);
         _byId.TryRemove(template.Id, out _);
         template.MergeInto(into);
+        OnMerged(template, into);
         Volatile.Write(ref _count, _count - 1);
     }
 }

@@ -121,7 +121,9 @@ public sealed partial class TemplateMiner
             {
                 if (!covered)
                 {
+                    var before = found.Text;
                     Generalise(found, m);
+                    OnGeneralised(found, before);
                 }
 
                 found.Hit(_clock);

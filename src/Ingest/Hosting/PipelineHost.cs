@@ -137,7 +137,13 @@ public static class PipelineHost
 
         if (settings.PatternMine.Enabled)
         {
-            services.AddSingleton(_ => new TemplateMiner(settings.PatternMine));
+            services.AddSingleton(sp => new PatternSnapshotStore(settings.PatternsDirectory, settings.PatternMine.Snapshots,
+                sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.PatternMine.Snapshots")));
+            services.AddSingleton(sp => PatternSnapshotService.CreateMiner(settings.PatternMine, sp.GetRequiredService<PatternSnapshotStore>()));
+
+            // Before GraphService: hosted services stop in reverse order, so the last snapshot is written after the graph drained.
+            services.AddHostedService<PatternSnapshotService>();
         }
 
         services.AddSingleton(sp =>

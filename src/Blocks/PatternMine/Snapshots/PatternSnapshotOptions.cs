@@ -11,4 +11,36 @@ public sealed class PatternSnapshotOptions
 
     /// <summary>How often the templates are written (and once more at shutdown). Default 30 s.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Template changes (generalisations, merges, evictions) held between two snapshots; past it they are
+    /// dropped and counted (<c>pipeline_patterns_history_dropped_total</c>), so a flood of evictions cannot
+    /// grow memory or slow the miner. Default 10 000.
+    /// </summary>
+    public int HistoryCapacity { get; set; } = 10_000;
+
+    /// <summary>
+    /// Size at which <c>history.ndjson</c> is renamed to <c>history.1.ndjson</c> (replacing the previous one)
+    /// and a new file started, so the history is bounded on disk. Default 64 MiB.
+    /// </summary>
+    public long MaxHistoryBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad key.</summary>
+    public void Validate()
+    {
+        if (Interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Interval), Interval, "Pipeline:PatternMine:Snapshots:Interval must be positive, e.g. 00:00:30.");
+        }
+
+        if (HistoryCapacity < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(HistoryCapacity), HistoryCapacity, "Pipeline:PatternMine:Snapshots:HistoryCapacity must be at least 1.");
+        }
+
+        if (MaxHistoryBytes < 4096)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxHistoryBytes), MaxHistoryBytes, "Pipeline:PatternMine:Snapshots:MaxHistoryBytes must be at least 4096.");
+        }
+    }
 }
