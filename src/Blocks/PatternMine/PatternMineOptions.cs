@@ -75,6 +75,8 @@ public sealed class PatternMineOptions
         {
             throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), MaxMessageBytes, "Pipeline:PatternMine:MaxMessageBytes must be at least 16.");
         }
+
+        Anomalies.Validate();
     }
 
     internal PatternMineOptions Snapshot() => (PatternMineOptions)MemberwiseClone();
