@@ -213,6 +213,26 @@ public sealed class PatternAnomalyDetectorTests
     }
 
     [Fact]
+    public void AWindowsAnomaliesComeInTimeOrderAndTheRecentListNewestFirst()
+    {
+        var f = new AnomalyFixture(AnomalyFixture.Options());
+        var error = AnomalyFixture.Line("r1", "ERROR", "gripper fault code 7");
+        f.PassWarmUp();
+        f.Windows(6, error, 1);
+
+        f.Send(AnomalyFixture.Line("r2", "INFO", "brand new words here"));
+        f.Time.Advance(TimeSpan.FromSeconds(3));
+        f.Send(AnomalyFixture.Line("r1", "ERROR", "gripper fault code 9"), 30);
+        var anomalies = f.NextWindow();
+
+        Assert.Equal(
+            [PatternAnomalyKind.NewTemplate, PatternAnomalyKind.RobotErrorSpike, PatternAnomalyKind.TemplateRateSpike],
+            anomalies.Select(a => a.Kind));
+        Assert.True(anomalies[0].Time < anomalies[1].Time);
+        Assert.Equal(anomalies.Reverse(), f.Detector.Recent(3));
+    }
+
+    [Fact]
     public void TrackedRobotsAreBoundedAndIdleOnesAreForgotten()
     {
         var f = new AnomalyFixture(AnomalyFixture.Options(o =>

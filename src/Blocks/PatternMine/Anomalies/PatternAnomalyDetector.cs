@@ -128,11 +128,15 @@ public sealed partial class PatternAnomalyDetector : IPatternObserver
             }
 
             found.AddRange(newTemplates);
-            var emitted = found.Count <= _options.MaxAnomaliesPerWindow ? found : found.GetRange(0, _options.MaxAnomaliesPerWindow);
-            for (var i = emitted.Count; i < found.Count; i++)
+            var kept = Math.Min(found.Count, _options.MaxAnomaliesPerWindow);
+            for (var i = kept; i < found.Count; i++)
             {
                 _suppressed.WithLabels(found[i].Kind.Name(), "cap").Inc();
             }
+
+            // In time order (a new template's time is its first message, before the window closed), so the
+            // events and the recent list read as they happened. OrderBy is stable: ties keep their order.
+            List<PatternAnomaly> emitted = [.. found.Take(kept).OrderBy(a => a.Time)];
 
             var lateSuppressed = Interlocked.Exchange(ref _createdSuppressed, 0);
             if (lateSuppressed > 0)
