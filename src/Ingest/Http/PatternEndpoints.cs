@@ -41,8 +41,11 @@ internal static class PatternEndpoints
             return error;
         }
 
+        // Counts move while the block runs: sort on one reading of each (a comparer reading live counts
+        // would be inconsistent, and Array.Sort may throw on that).
         var templates = miner.GetTemplates();
-        Array.Sort(templates, static (a, b) => b.Count.CompareTo(a.Count) is var byCount and not 0 ? byCount : a.Id.CompareTo(b.Id));
+        var counts = Array.ConvertAll(templates, t => (Count: t.Count, t.Id));
+        Array.Sort(counts, templates, Comparer<(long Count, ulong Id)>.Create(static (a, b) => b.Count != a.Count ? b.Count.CompareTo(a.Count) : a.Id.CompareTo(b.Id)));
         var shown = new ArraySegment<PatternTemplate>(templates, 0, Math.Min(top, templates.Length));
         var rates = context.RequestServices.GetService<PatternAnomalyDetector>()?.RatesPerSecond(shown) ?? new double?[shown.Count];
 
@@ -56,7 +59,7 @@ internal static class PatternEndpoints
                 json.WriteNumber("id", t.Id);
                 json.WriteString("id_hex", t.Id.ToString("x16", CultureInfo.InvariantCulture));
                 json.WriteString("template", t.Text);
-                json.WriteNumber("count", t.Count);
+                json.WriteNumber("count", counts[i].Count);
                 Time(json, "first_seen", t.FirstSeenAt);
                 Time(json, "last_seen", t.LastSeenAt);
                 if (rates[i] is { } rate)
