@@ -2,6 +2,7 @@ using System.Text;
 using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Metrics;
+using Pipeline.Blocks.PatternMine.Anomalies;
 
 namespace Pipeline.Blocks.PatternMine;
 
@@ -10,23 +11,28 @@ namespace Pipeline.Blocks.PatternMine;
 /// sets <see cref="EventRecord.TemplateId"/> and <see cref="EventRecord.Template"/> and the
 /// template's last-seen time. Runs after redact, so templates and their examples never hold secrets.
 /// Safe with any <c>MaxDegreeOfParallelism</c>: the miner is thread-safe and never creates twin
-/// templates. A message that fits a template allocates nothing.
+/// templates. A message that fits a template allocates nothing. Events of type <c>pattern_anomaly</c>
+/// (the anomalies this block's observer found, fed back into the graph) are not mined: they would
+/// make templates of their own and feed the detector its own output.
 /// </summary>
 public sealed class PatternMineBlock : IBatchProcessor
 {
     private readonly TemplateMiner _miner;
     private readonly TimeProvider _time;
     private readonly ComponentMetrics _metrics;
-    private readonly Action<PatternTemplate, EventBatch, int>? _created;
+    private readonly IPatternObserver[] _observers;
 
     /// <param name="miner">The miner shared with the API, the snapshots and the ClickHouse patterns table.</param>
-    /// <param name="created">Called once for each template a message of this block created (anomaly detection).</param>
-    public PatternMineBlock(TemplateMiner miner, TimeProvider time, PipelineMetrics metrics, Action<PatternTemplate, EventBatch, int>? created = null)
+    /// <param name="observers">
+    /// Told of each template a message of this block created, and of each batch (anomaly detection, the
+    /// ClickHouse patterns table). Null entries are skipped, so optional services can be passed as they are.
+    /// </param>
+    public PatternMineBlock(TemplateMiner miner, TimeProvider time, PipelineMetrics metrics, params IPatternObserver?[]? observers)
     {
         _miner = miner;
         _time = time;
         _metrics = metrics.ForComponent(Name);
-        _created = created;
+        _observers = observers is null ? [] : [.. observers.OfType<IPatternObserver>()];
     }
 
     public string Name => "pattern_mine";
@@ -39,7 +45,7 @@ public sealed class PatternMineBlock : IBatchProcessor
         for (var i = 0; i < events.Length; i++)
         {
             ref var e = ref events[i];
-            if (e.Msg.IsEmpty)
+            if (e.Msg.IsEmpty || IsAnomalyEvent(batch, ref e))
             {
                 continue;
             }
@@ -52,12 +58,25 @@ public sealed class PatternMineBlock : IBatchProcessor
             if (match.Kind == MatchKind.Created)
             {
                 template.SetExample(ExampleOf(batch[e.Msg]));
-                _created?.Invoke(template, batch, i);
+                foreach (var observer in _observers)
+                {
+                    observer.OnCreated(template, batch, i);
+                }
             }
         }
 
+        foreach (var observer in _observers)
+        {
+            observer.Observe(batch);
+        }
         _metrics.Out.Inc(events.Length);
     }
+
+    /// <summary>Whether the event is one the anomaly detection made (<c>"type":"pattern_anomaly"</c>).</summary>
+    internal static bool IsAnomalyEvent(EventBatch batch, ref EventRecord e) =>
+        e.Type.Length == AnomalyType.Length && batch[e.Type].SequenceEqual(AnomalyType);
+
+    private static ReadOnlySpan<byte> AnomalyType => "pattern_anomaly"u8;
 
     private static string ExampleOf(ReadOnlySpan<byte> escaped)
     {

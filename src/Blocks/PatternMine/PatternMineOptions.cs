@@ -77,6 +77,7 @@ public sealed class PatternMineOptions
         }
 
         Snapshots.Validate();
+        Anomalies.Validate();
     }
 
     internal PatternMineOptions Snapshot() => (PatternMineOptions)MemberwiseClone();

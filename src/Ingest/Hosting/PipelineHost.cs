@@ -11,6 +11,7 @@ using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Blocks.Parse;
 using Pipeline.Blocks.PatternMine;
+using Pipeline.Blocks.PatternMine.Anomalies;
 using Pipeline.Blocks.Redact;
 using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Framing;
@@ -88,6 +89,7 @@ public static class PipelineHost
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Map("/ingest", (Microsoft.AspNetCore.Http.HttpContext context, WebSocketIngestEndpoint endpoint) => endpoint.HandleAsync(context));
         HealthEndpoints.Map(app);
+        PatternEndpoints.Map(app);
         return app;
     }
 
@@ -144,6 +146,11 @@ public static class PipelineHost
 
             // Before GraphService: hosted services stop in reverse order, so the last snapshot is written after the graph drained.
             services.AddHostedService<PatternSnapshotService>();
+            if (settings.PatternMine.Anomalies.Enabled)
+            {
+                services.AddSingleton(sp => new PatternAnomalyDetector(sp.GetRequiredService<TemplateMiner>(), settings.PatternMine.Anomalies,
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<PipelineMetrics>()));
+            }
         }
 
         services.AddSingleton(sp =>
@@ -158,8 +165,8 @@ public static class PipelineHost
             };
             if (settings.PatternMine.Enabled)
             {
-                processors.Add((new PatternMineBlock(sp.GetRequiredService<TemplateMiner>(), sp.GetRequiredService<TimeProvider>(), metrics),
-                    settings.Blocks.PatternMine));
+                processors.Add((new PatternMineBlock(sp.GetRequiredService<TemplateMiner>(), sp.GetRequiredService<TimeProvider>(), metrics,
+                    sp.GetService<PatternAnomalyDetector>(), sp.GetService<ClickHousePatternsWriter>()), settings.Blocks.PatternMine));
             }
 
             return new PipelineGraph(processors, sp.GetServices<IEventSink>().ToList(), settings.Blocks.FanOut, metrics,
@@ -176,5 +183,9 @@ public static class PipelineHost
             settings.Enrich.NodeName));
         services.AddSingleton<WebSocketIngestEndpoint>();
         services.AddHostedService<GraphService>();
+        if (settings.PatternMine.Enabled && settings.PatternMine.Anomalies.Enabled)
+        {
+            services.AddHostedService<PatternAnomalyService>(); // after GraphService: stops first, while the graph still runs
+        }
     }
 }

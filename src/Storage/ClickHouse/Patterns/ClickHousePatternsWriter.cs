@@ -2,7 +2,9 @@ using System.Buffers;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Blocks.Metrics;
+using Pipeline.Blocks.Events;
 using Pipeline.Blocks.PatternMine;
+using Pipeline.Blocks.PatternMine.Anomalies;
 using Pipeline.Storage.ClickHouse.Internal;
 
 namespace Pipeline.Storage.ClickHouse.Patterns;
@@ -23,7 +25,7 @@ namespace Pipeline.Storage.ClickHouse.Patterns;
 /// It has its own <see cref="ClickHouseEndpoint"/> (same client code as the sink): the sink closes
 /// its one when the graph completes, before this writer's last round.
 /// </remarks>
-public sealed class ClickHousePatternsWriter : IHostedService, IDisposable
+public sealed class ClickHousePatternsWriter : IHostedService, IDisposable, IPatternObserver
 {
     private const string ComponentName = "clickhouse_patterns";
 
@@ -74,6 +76,12 @@ public sealed class ClickHousePatternsWriter : IHostedService, IDisposable
     /// get a row, and the ids of their events in <c>logs.template_id</c> would not join. Thread-safe and cheap.
     /// </summary>
     public void Track(PatternTemplate template) => _created.Enqueue(template);
+
+    void IPatternObserver.OnCreated(PatternTemplate template, EventBatch batch, int index) => Track(template);
+
+    void IPatternObserver.Observe(EventBatch batch)
+    {
+    }
 
     /// <summary>Test hook: a round ended; the rows it wrote, or -1 when it failed.</summary>
     internal event Action<int>? RoundCompleted;

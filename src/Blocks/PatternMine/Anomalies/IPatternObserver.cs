@@ -1,0 +1,16 @@
+using Pipeline.Blocks.Events;
+
+namespace Pipeline.Blocks.PatternMine.Anomalies;
+
+/// <summary>
+/// What the pattern-mine block tells the anomaly detector. Called from the block's (possibly parallel)
+/// workers, so implementations are thread-safe, and cheap: <see cref="Observe"/> sees every event.
+/// </summary>
+public interface IPatternObserver
+{
+    /// <summary>Event <paramref name="index"/> of <paramref name="batch"/> created <paramref name="template"/> (once per template).</summary>
+    void OnCreated(PatternTemplate template, EventBatch batch, int index);
+
+    /// <summary>Called once per batch after it was mined; must not allocate per event.</summary>
+    void Observe(EventBatch batch);
+}

@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using Pipeline.Blocks.Events;
+using Pipeline.Blocks.PatternMine.Anomalies.Internal;
+using Pipeline.Blocks.PatternMine.Internal;
+using Prometheus;
+
+namespace Pipeline.Blocks.PatternMine.Anomalies;
+
+public sealed partial class PatternAnomalyDetector
+{
+    // Keyed by a stable 64-bit hash of the escaped robot_id bytes, so a lookup needs no string; two robots
+    // colliding on 64 bits would share a baseline, which is accepted.
+    private readonly ConcurrentDictionary<ulong, RobotErrorState> _robots = new();
+    private readonly Counter _robotsForgotten;
+    private readonly Counter _robotsUntracked;
+    private int _robotCount;
+    private long _untrackedEvents;
+
+    /// <summary>Robots whose error counts are tracked.</summary>
+    public int TrackedRobots => Volatile.Read(ref _robotCount);
+
+    /// <summary>Events not tracked because <see cref="PatternAnomalyOptions.MaxRobots"/> robots were tracked already.</summary>
+    public long UntrackedEvents => (long)_robotsUntracked.Value + Interlocked.Read(ref _untrackedEvents);
+
+    /// <summary>Robots forgotten after being idle for <see cref="PatternAnomalyOptions.RobotIdleTimeout"/>.</summary>
+    public long ForgottenRobots => (long)_robotsForgotten.Value;
+
+    /// <inheritdoc />
+    public void Observe(EventBatch batch)
+    {
+        var events = batch.Events;
+        RobotErrorState? robot = null;
+        var robotId = default(Slice);
+        long count = 0;
+        long errors = 0;
+        for (var i = 0; i < events.Length; i++)
+        {
+            ref var e = ref events[i];
+            if (e.RobotId.IsEmpty || PatternMineBlock.IsAnomalyEvent(batch, ref e))
+            {
+                continue;
+            }
+
+            // A batch mostly comes from one connection, so one robot: compare bytes, look up on a change only.
+            if (count == 0 || !batch[e.RobotId].SequenceEqual(batch[robotId]))
+            {
+                Flush(robot, count, errors);
+                robot = Lookup(batch[e.RobotId]);
+                robotId = e.RobotId;
+                count = 0;
+                errors = 0;
+            }
+
+            count++;
+            if (e.Level >= EventLevel.Error)
+            {
+                errors++;
+            }
+        }
+
+        Flush(robot, count, errors);
+    }
+
+    private void Flush(RobotErrorState? robot, long count, long errors)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (robot is null)
+        {
+            Interlocked.Add(ref _untrackedEvents, count);
+            return;
+        }
+
+        robot.Add(count, errors);
+    }
+
+    private RobotErrorState? Lookup(ReadOnlySpan<byte> escapedId)
+    {
+        var key = StableHash.Hash(escapedId);
+        if (_robots.TryGetValue(key, out var robot))
+        {
+            return robot;
+        }
+
+        // A new robot: once per robot, not per event. Count first so parallel workers cannot overshoot.
+        if (Interlocked.Increment(ref _robotCount) > _options.MaxRobots)
+        {
+            Interlocked.Decrement(ref _robotCount);
+            return null;
+        }
+
+        var buffer = Array.Empty<byte>();
+        var id = System.Text.Encoding.UTF8.GetString(JsonUnescaper.Unescape(escapedId, ref buffer));
+        var created = new RobotErrorState(id, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        robot = _robots.GetOrAdd(key, created);
+        if (!ReferenceEquals(robot, created))
+        {
+            Interlocked.Decrement(ref _robotCount); // another worker added it first
+        }
+
+        return robot;
+    }
+
+    /// <summary>Compares each robot's errors in the window with its baseline; forgets robots idle for too long.</summary>
+    private void TickRobots(long now, List<PatternAnomaly> found)
+    {
+        var untracked = Interlocked.Exchange(ref _untrackedEvents, 0);
+        if (untracked > 0)
+        {
+            _robotsUntracked.Inc(untracked);
+        }
+
+        var idle = (long)_options.RobotIdleTimeout.TotalMilliseconds;
+        var cooldown = (long)_options.Cooldown.TotalMilliseconds;
+        foreach (var (key, robot) in _robots)
+        {
+            var (events, errors) = robot.Take();
+            if (events > 0)
+            {
+                robot.LastActiveAt = now;
+            }
+            else if (now - robot.LastActiveAt >= idle)
+            {
+                // A worker adding to it right now loses those counts: the robot was idle for an hour.
+                if (_robots.TryRemove(key, out _))
+                {
+                    Interlocked.Decrement(ref _robotCount);
+                    _robotsForgotten.Inc();
+                }
+
+                continue;
+            }
+
+            var before = robot.Baseline.Value;
+            if (!robot.Baseline.Add(errors, _alpha, _options.BaselineWindows, _options.MinErrors, _options.ErrorSpikeFactor, now, cooldown, out var coolingDown))
+            {
+                continue;
+            }
+
+            if (coolingDown)
+            {
+                _suppressed.WithLabels(PatternAnomalyKind.RobotErrorSpike.Name(), "cooldown").Inc();
+                continue;
+            }
+
+            var share = events == 0 ? 0 : (double)errors / events;
+            found.Add(new PatternAnomaly
+            {
+                Kind = PatternAnomalyKind.RobotErrorSpike,
+                Time = DateTimeOffset.FromUnixTimeMilliseconds(now),
+                RobotId = robot.RobotId,
+                Value = errors,
+                Baseline = before,
+                Message = $"Robot {robot.RobotId} logged {errors} errors in {WindowText} ({Number(share * 100)}% of its {events} events), {Versus(errors, before)}.",
+            });
+        }
+    }
+}
