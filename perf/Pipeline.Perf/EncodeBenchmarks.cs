@@ -7,6 +7,7 @@ using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Blocks.Output;
 using Pipeline.Blocks.Parse;
+using Pipeline.Blocks.PatternMine;
 using Pipeline.Blocks.Redact;
 using Pipeline.Perf.Infrastructure;
 using Pipeline.Storage.Files;
@@ -39,6 +40,10 @@ public class EncodeBenchmarks
     private readonly PooledBufferWriter _frame = new(256 * 1024);
     private EventBatch _batch = null!;
 
+    /// <summary>With the pattern-mine block's template id and text on every event (the service's default), or without.</summary>
+    [Params(true, false)]
+    public bool Templates { get; set; } = true;
+
     [GlobalSetup]
     public void Setup()
     {
@@ -47,6 +52,10 @@ public class EncodeBenchmarks
         new ParseBlock(new ParseOptions(), metrics, new NullDeadLetterSink()).Process(_batch);
         new RedactBlock(new RedactOptions(), metrics).Process(_batch);
         new EnrichBlock(new StaticFleetRegistrySource(BenchmarkData.Registry()), metrics).Process(_batch);
+        if (Templates)
+        {
+            new PatternMineBlock(new TemplateMiner(), TimeProvider.System, metrics).Process(_batch);
+        }
 
         NdjsonOnly();
         var frame = _encoder.Encode(_batch);

@@ -264,6 +264,19 @@ public sealed class PatternAnomalyDetectorTests
     }
 
     [Fact]
+    public void ABatchWithMoreRobotsThanItsTallyHoldsCountsEveryRobotOnce()
+    {
+        var f = new AnomalyFixture(AnomalyFixture.Options());
+        var lines = Enumerable.Range(0, 700).Select(i => AnomalyFixture.Line($"r{i}", "INFO", "hello")).ToList();
+        lines.Add(AnomalyFixture.Line("r0", "INFO", "hello")); // after the tally was flushed once
+
+        f.Send([.. lines]);
+
+        Assert.Equal(700, f.Detector.TrackedRobots);
+        Assert.Equal(0, f.Detector.UntrackedEvents);
+    }
+
+    [Fact]
     public void TemplatesTheMinerEvictedAreNoLongerTracked()
     {
         var f = new AnomalyFixture(AnomalyFixture.Options(), new PatternMineOptions { MaxTemplates = 4 });

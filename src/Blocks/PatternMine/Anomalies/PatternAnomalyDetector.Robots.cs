@@ -13,6 +13,8 @@ public sealed partial class PatternAnomalyDetector
     private readonly ConcurrentDictionary<ulong, RobotErrorState> _robots = new();
     private readonly Counter _robotsForgotten;
     private readonly Counter _robotsUntracked;
+    private readonly Microsoft.Extensions.ObjectPool.ObjectPool<RobotTally> _tallies =
+        new Microsoft.Extensions.ObjectPool.DefaultObjectPool<RobotTally>(new Microsoft.Extensions.ObjectPool.DefaultPooledObjectPolicy<RobotTally>());
     private int _robotCount;
     private long _untrackedEvents;
 
@@ -29,57 +31,63 @@ public sealed partial class PatternAnomalyDetector
     public void Observe(EventBatch batch)
     {
         var events = batch.Events;
-        RobotErrorState? robot = null;
-        var robotId = default(Slice);
-        long count = 0;
-        long errors = 0;
-        for (var i = 0; i < events.Length; i++)
+        var tally = _tallies.Get();
+        try
         {
-            ref var e = ref events[i];
-            if (e.RobotId.IsEmpty || PatternMineBlock.IsAnomalyEvent(batch, ref e))
+            for (var i = 0; i < events.Length; i++)
             {
-                continue;
+                ref var e = ref events[i];
+                if (e.RobotId.IsEmpty || PatternMineBlock.IsAnomalyEvent(batch, ref e))
+                {
+                    continue;
+                }
+
+                // 0 marks a free slot in the tally: a robot whose id hashes to 0 counts under 1.
+                var key = StableHash.Hash(batch[e.RobotId]);
+                tally.Add(key == 0 ? 1 : key, e.RobotId, e.Level >= EventLevel.Error);
+                if (tally.Count == RobotTally.MaxRobots)
+                {
+                    Flush(batch, tally);
+                }
             }
 
-            // A batch mostly comes from one connection, so one robot: compare bytes, look up on a change only.
-            if (count == 0 || !batch[e.RobotId].SequenceEqual(batch[robotId]))
-            {
-                Flush(robot, count, errors);
-                robot = Lookup(batch[e.RobotId]);
-                robotId = e.RobotId;
-                count = 0;
-                errors = 0;
-            }
-
-            count++;
-            if (e.Level >= EventLevel.Error)
-            {
-                errors++;
-            }
+            Flush(batch, tally);
         }
-
-        Flush(robot, count, errors);
+        finally
+        {
+            tally.Clear();
+            _tallies.Return(tally);
+        }
     }
 
-    private void Flush(RobotErrorState? robot, long count, long errors)
+    /// <summary>Adds the tally's counts to the robots' shared counters: one lookup per robot in the batch.</summary>
+    private void Flush(EventBatch batch, RobotTally tally)
     {
-        if (count == 0)
+        long untracked = 0;
+        for (var i = 0; i < tally.Count; i++)
         {
-            return;
+            var (key, id, count, errors) = tally[i];
+            var robot = Lookup(key, batch[id]);
+            if (robot is null)
+            {
+                untracked += count;
+            }
+            else
+            {
+                robot.Add(count, errors);
+            }
         }
 
-        if (robot is null)
+        if (untracked > 0)
         {
-            Interlocked.Add(ref _untrackedEvents, count);
-            return;
+            Interlocked.Add(ref _untrackedEvents, untracked);
         }
 
-        robot.Add(count, errors);
+        tally.Clear();
     }
 
-    private RobotErrorState? Lookup(ReadOnlySpan<byte> escapedId)
+    private RobotErrorState? Lookup(ulong key, ReadOnlySpan<byte> escapedId)
     {
-        var key = StableHash.Hash(escapedId);
         if (_robots.TryGetValue(key, out var robot))
         {
             return robot;
