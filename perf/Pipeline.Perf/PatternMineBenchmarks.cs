@@ -8,7 +8,9 @@ namespace Pipeline.Perf;
 /// <summary>
 /// The pattern miner on a Loghub mix: the 20 000 messages of the ten Loghub-2k systems, interleaved
 /// round-robin (so consecutive messages come from different systems, as from a fleet). Operations are
-/// messages. <c>Add</c> is the steady state (every template exists: 0 B per message expected);
+/// messages. <c>Add</c> is the steady state (every template exists: 0 B per message expected); with
+/// <c>MessageCache=true</c> the 20 000 messages repeat every invocation, so they are all exact-message
+/// cache hits; <c>MessageCache=false</c> tokenises every message (what a never-seen message costs);
 /// <c>AddCold</c> starts from an empty miner each time and includes creating the ~660 templates.
 /// Data: <c>PIPELINE_LOGHUB_DIR</c>, else <c>shared/data/loghub</c> found above the working directory.
 /// <code>dotnet run -c Release --project perf/Pipeline.Perf -- --filter '*PatternMine*' --job short</code>
@@ -26,6 +28,9 @@ public class PatternMineBenchmarks
     private TemplateMiner _miner = null!;
     private MessageTokenizer _tokenizer = null!;
     private TokenizedMessage _scratch = null!;
+
+    [Params(true, false)]
+    public bool MessageCache { get; set; } = true;
 
     [GlobalSetup]
     public void Setup()
@@ -45,7 +50,7 @@ public class PatternMineBenchmarks
 
         _messages = [.. mix];
         _escaped = [.. mix.Select(m => Encoding.UTF8.GetBytes(System.Text.Json.JsonEncodedText.Encode(Encoding.UTF8.GetString(m)).Value))];
-        _miner = new TemplateMiner();
+        _miner = new TemplateMiner(new PatternMineOptions { MessageCacheSize = MessageCache ? 16_384 : 0 });
         foreach (var message in _messages)
         {
             _miner.Add(message);
@@ -95,7 +100,7 @@ public class PatternMineBenchmarks
     [Benchmark(OperationsPerInvoke = Messages, Description = "AddCold (empty miner, creates templates)")]
     public int AddCold()
     {
-        var miner = new TemplateMiner();
+        var miner = new TemplateMiner(new PatternMineOptions { MessageCacheSize = MessageCache ? 16_384 : 0 });
         foreach (var message in _messages)
         {
             miner.Add(message);

@@ -43,6 +43,12 @@ public sealed class PatternMineOptions
     /// <summary>Bytes of a message looked at; the rest is one trailing variable. Default 64 KiB.</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Slots of the exact-message cache: a message repeated word for word within roughly this many
+    /// distinct messages skips tokenising. Default 16 384 (≈450 KiB); 0 turns it off.
+    /// </summary>
+    public int MessageCacheSize { get; set; } = 16_384;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad key.</summary>
     public void Validate()
     {
@@ -74,6 +80,11 @@ public sealed class PatternMineOptions
         if (MaxMessageBytes < 16)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), MaxMessageBytes, "Pipeline:PatternMine:MaxMessageBytes: must be at least 16.");
+        }
+
+        if (MessageCacheSize is < 0 or > 1 << 24)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MessageCacheSize), MessageCacheSize, "Pipeline:PatternMine:MessageCacheSize: must be 0 (off) to 16777216.");
         }
 
         Snapshots.Validate();

@@ -26,6 +26,7 @@ public sealed partial class TemplateMiner
     private readonly ConcurrentDictionary<ulong, PatternTemplate> _byId = new();
     private readonly Lock _gate = new();
     private readonly ShapeCache _shapes;
+    private readonly MessageCache? _messages;
     private int _count;
     private long _evicted;
 
@@ -40,6 +41,7 @@ public sealed partial class TemplateMiner
         _tokenizer = new MessageTokenizer(_options.MaxTokens, _options.MaxTokenBytes);
         _scratch = new DefaultObjectPool<TokenizedMessage>(new ScratchPolicy(), Environment.ProcessorCount * 2);
         _shapes = new ShapeCache(Math.Clamp(_options.MaxTemplates * 4, 1024, 1 << 16));
+        _messages = _options.MessageCacheSize > 0 ? new MessageCache(_options.MessageCacheSize) : null;
     }
 
     /// <summary>Templates currently kept.</summary>
@@ -60,6 +62,25 @@ public sealed partial class TemplateMiner
     public PatternTemplate[] GetTemplates() => [.. _byId.Values];
 
     private TemplateMatch Add(ReadOnlySpan<byte> message, bool jsonEscaped)
+    {
+        // A message repeated word for word skips tokenising: its bytes' hash finds its template.
+        var exact = _messages is not null && message.Length <= MessageCacheMaxBytes ? StableHash.Hash(message) ^ (jsonEscaped ? EscapedSalt : 0) : 0;
+        if (exact != 0 && _messages!.Get(exact) is { } known)
+        {
+            known.Hit(Volatile.Read(ref _clock));
+            return new TemplateMatch(known, MatchKind.Matched);
+        }
+
+        var match = Mine(message, jsonEscaped);
+        if (exact != 0)
+        {
+            _messages!.Offer(exact, match.Template);
+        }
+
+        return match;
+    }
+
+    private TemplateMatch Mine(ReadOnlySpan<byte> message, bool jsonEscaped)
     {
         var m = _scratch.Get();
         try
@@ -110,6 +131,12 @@ public sealed partial class TemplateMiner
             _scratch.Return(m);
         }
     }
+
+    /// <summary>Longer messages are rarely repeated exactly; hashing them would cost more than it saves.</summary>
+    private const int MessageCacheMaxBytes = 1024;
+
+    /// <summary>Keeps a message's escaped and unescaped forms apart in the message cache.</summary>
+    private const ulong EscapedSalt = 0x5BD1E9955BD1E995UL;
 
     private TemplateMatch AddLocked(ulong key, TokenizedMessage m)
     {

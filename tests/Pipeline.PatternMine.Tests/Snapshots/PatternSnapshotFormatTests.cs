@@ -21,7 +21,7 @@ public sealed class PatternSnapshotFormatTests
         var exported = miner.Export();
         var read = SnapshotTestData.ThroughJson(miner, out _);
 
-        Assert.True(exported.Templates.Length > 500, $"only {exported.Templates.Length} templates");
+        Assert.True(exported.Templates.Length > 250, $"only {exported.Templates.Length} templates");
         Assert.Contains(exported.Templates, t => t.Generalisations > 0);
         Assert.Contains(exported.Templates, t => Array.Exists(t.Tokens, k => k.Generalised));
         Assert.Contains(exported.Templates, t => Array.Exists(t.Tokens, k => k.Shape == TokenShape.Mixed));

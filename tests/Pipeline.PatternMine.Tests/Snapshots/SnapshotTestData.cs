@@ -7,12 +7,15 @@ namespace Pipeline.PatternMine.Tests.Snapshots;
 /// <summary>Real messages (the Loghub samples) and helpers to push a miner through a snapshot.</summary>
 internal static class SnapshotTestData
 {
-    /// <summary>Every line of every Loghub sample (<c>PIPELINE_LOGHUB_DIR</c>, else <c>shared/data/loghub</c> above the test's directory).</summary>
+    /// <summary>
+    /// Real messages: the first 300 lines of each of the ten Loghub-2k samples, kept in the test project
+    /// (Data/loghub-sample) so the tests read the same data on every machine.
+    /// </summary>
     public static List<byte[]> LoghubLines()
     {
-        var dir = LoghubDirectory();
+        var dir = Path.Combine(AppContext.BaseDirectory, "Data", "loghub-sample");
         var lines = new List<byte[]>();
-        foreach (var file in Directory.GetFiles(dir, "*_2k.log", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(dir, "*.log").Order(StringComparer.Ordinal))
         {
             foreach (var line in File.ReadAllLines(file))
             {
@@ -20,28 +23,8 @@ internal static class SnapshotTestData
             }
         }
 
-        Assert.True(lines.Count >= 10_000, $"expected the ten Loghub samples in {dir}, found {lines.Count} lines");
+        Assert.Equal(3_000, lines.Count);
         return lines;
-    }
-
-    private static string LoghubDirectory()
-    {
-        if (Environment.GetEnvironmentVariable("PIPELINE_LOGHUB_DIR") is { Length: > 0 } env)
-        {
-            return env;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "loghub");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        Assert.Fail("Loghub samples not found: set PIPELINE_LOGHUB_DIR or put them in shared/data/loghub above the repository.");
-        return "";
     }
 
     /// <summary>Export, serialise, parse: what a restart reads back.</summary>
