@@ -21,6 +21,7 @@ public sealed class PipelineSettingsTests
     [InlineData("--Pipeline:Blocks:PatternMine:MaxDegreeOfParallelism=0", "Pipeline:Blocks:PatternMine:MaxDegreeOfParallelism")]
     [InlineData("--Pipeline:PatternMine:MaxTemplates=0", "Pipeline:PatternMine:MaxTemplates")]
     [InlineData("--Pipeline:PatternMine:SimilarityThreshold=1.5", "Pipeline:PatternMine:SimilarityThreshold")]
+    [InlineData("--Pipeline:PatternMine:MessageCacheSize=-1", "Pipeline:PatternMine:MessageCacheSize")]
     public void OutOfRangeValueIsRejectedNamingItsKey(string argument, string key)
     {
         var error = Assert.Single(BuildErrors(argument));
