@@ -12,10 +12,7 @@ namespace Pipeline.Blocks.PatternMine.Internal;
 /// </summary>
 internal sealed class MessageCache
 {
-    private readonly int[] _versions;
-    private readonly ulong[] _hashes;
-    private readonly PatternTemplate?[] _templates;
-    private readonly ulong[] _seen;
+    private readonly Slot[] _slots;
     private readonly int _mask;
 
     public MessageCache(int capacity)
@@ -26,24 +23,21 @@ internal sealed class MessageCache
             size <<= 1;
         }
 
-        _versions = new int[size];
-        _hashes = new ulong[size];
-        _templates = new PatternTemplate?[size];
-        _seen = new ulong[size];
+        _slots = new Slot[size];
         _mask = size - 1;
     }
 
     public PatternTemplate? Get(ulong hash)
     {
-        var i = (int)hash & _mask;
-        var before = Volatile.Read(ref _versions[i]);
-        if ((before & 1) != 0 || Volatile.Read(ref _hashes[i]) != hash)
+        ref var slot = ref _slots[(int)hash & _mask];
+        var before = Volatile.Read(ref slot.Version);
+        if ((before & 1) != 0 || Volatile.Read(ref slot.Hash) != hash)
         {
             return null;
         }
 
-        var template = Volatile.Read(ref _templates[i]);
-        if (Volatile.Read(ref _versions[i]) != before || template is null)
+        var template = Volatile.Read(ref slot.Template);
+        if (Volatile.Read(ref slot.Version) != before || template is null)
         {
             return null;
         }
@@ -54,22 +48,31 @@ internal sealed class MessageCache
     /// <summary>Remembers <paramref name="template"/> for the message if the slot saw the same message before.</summary>
     public void Offer(ulong hash, PatternTemplate template)
     {
-        var i = (int)hash & _mask;
-        if (Volatile.Read(ref _seen[i]) != hash)
+        ref var slot = ref _slots[(int)hash & _mask];
+        if (Volatile.Read(ref slot.Seen) != hash)
         {
             // The first sighting: remember the hash only (a 64-bit write is atomic; a race just loses a hint).
-            Volatile.Write(ref _seen[i], hash);
+            Volatile.Write(ref slot.Seen, hash);
             return;
         }
 
-        var version = Volatile.Read(ref _versions[i]);
-        if ((version & 1) != 0 || Interlocked.CompareExchange(ref _versions[i], version + 1, version) != version)
+        var version = Volatile.Read(ref slot.Version);
+        if ((version & 1) != 0 || Interlocked.CompareExchange(ref slot.Version, version + 1, version) != version)
         {
             return; // another thread is writing this slot: skip, the cache is lossy
         }
 
-        _hashes[i] = hash;
-        _templates[i] = template;
-        Volatile.Write(ref _versions[i], version + 2);
+        slot.Hash = hash;
+        slot.Template = template;
+        Volatile.Write(ref slot.Version, version + 2);
+    }
+
+    /// <summary>One slot: 32 bytes, so a lookup touches one cache line.</summary>
+    private struct Slot
+    {
+        public int Version;
+        public ulong Hash;
+        public ulong Seen;
+        public PatternTemplate? Template;
     }
 }
