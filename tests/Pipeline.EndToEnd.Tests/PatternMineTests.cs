@@ -56,4 +56,35 @@ public sealed class PatternMineTests
         var line = Assert.Single(pipeline.ReadLogLines());
         Assert.DoesNotContain("template", line);
     }
+
+    [Fact]
+    public async Task AFloodOfUniqueMessagesKeepsTheTemplatesBoundedAndCountsEvictions()
+    {
+        await using var pipeline = await TestPipeline.StartAsync(new Dictionary<string, string> { ["PatternMine:MaxTemplates"] = "100" });
+        var input = new StringBuilder();
+        for (var i = 0; i < 2_000; i++)
+        {
+            // A different first word each time: every message is a template of its own.
+            input.Append($$"""{"robot_id":"r1","msg":"{{Letters(i)}} happened","seq":{{i}}}""").Append('\n');
+        }
+
+        await pipeline.SendTcpAsync(Encoding.UTF8.GetBytes(input.ToString()));
+        await pipeline.StopAsync();
+
+        Ndjson.AssertEverySeqOnce(pipeline.ReadLogLines(), 2_000);
+        Assert.InRange(await pipeline.ScrapeAsync("pipeline_pattern_templates"), 1, 100);
+        Assert.InRange(await pipeline.ScrapeAsync("pipeline_pattern_evicted_templates_total"), 1_900, 2_000);
+    }
+
+    /// <summary>0 → "a", 25 → "z", 26 → "aa": words without digits, so nothing in them is masked.</summary>
+    private static string Letters(int i)
+    {
+        var text = new StringBuilder();
+        for (i++; i > 0; i = (i - 1) / 26)
+        {
+            text.Insert(0, (char)('a' + ((i - 1) % 26)));
+        }
+
+        return text.ToString();
+    }
 }

@@ -243,6 +243,25 @@ public sealed class TestPipeline : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// A metric without labels as the exposition shows it (the scrape runs the collect callbacks, so
+    /// gauges read from live state are current); works after <see cref="StopAsync"/> too.
+    /// </summary>
+    public async Task<double> ScrapeAsync(string name)
+    {
+        using var stream = new MemoryStream();
+        await Metrics.WriteAsync(stream, CancellationToken.None);
+        foreach (var line in System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n'))
+        {
+            if (line.StartsWith(name + " ", StringComparison.Ordinal))
+            {
+                return double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new ArgumentException($"{name} is not in the exposition", nameof(name));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();

@@ -33,6 +33,17 @@ public sealed class PatternMineBlock : IBatchProcessor
         _time = time;
         _metrics = metrics.ForComponent(Name);
         _observers = observers is null ? [] : [.. observers.OfType<IPatternObserver>()];
+
+        // The table's size and its evictions, read from the miner at each scrape (nothing per event).
+        var factory = Prometheus.Metrics.WithCustomRegistry(metrics.Registry);
+        var templates = factory.CreateGauge("pipeline_pattern_templates", "Templates the pattern miner keeps.");
+        var evicted = factory.CreateCounter("pipeline_pattern_evicted_templates_total",
+            "Templates dropped, least recently seen first, to stay within Pipeline:PatternMine:MaxTemplates.");
+        metrics.OnCollect(() =>
+        {
+            templates.Set(miner.TemplateCount);
+            evicted.IncTo(miner.EvictedCount);
+        });
     }
 
     public string Name => "pattern_mine";

@@ -36,8 +36,8 @@ public sealed class PatternSnapshotStoreTests : IDisposable
         Assert.Equal(2, next.TemplateCount);
         Assert.Equal(a.TemplateId, next.Add("Received block blk_2 of size 6 from /10.0.0.2").TemplateId);
         Assert.Equal(b.TemplateId, next.Add("authentication failure; tty=NODEVssh rhost=10.0.0.9 user=admin").TemplateId);
-        Assert.Equal(1, Counter("pipeline_patterns_snapshot_restores_total", "restored"));
-        Assert.Equal(1, Counter("pipeline_patterns_snapshot_restores_total", "missing"));
+        Assert.Equal(1, Counter("pipeline_pattern_snapshot_restores_total", "restored"));
+        Assert.Equal(1, Counter("pipeline_pattern_snapshot_restores_total", "missing"));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class PatternSnapshotStoreTests : IDisposable
         Assert.Equal(new[] { PatternSnapshotStore.SnapshotFileName }, Directory.GetFiles(_dir).Select(Path.GetFileName));
         using var doc = JsonDocument.Parse(File.ReadAllBytes(store.SnapshotPath));
         Assert.Equal(2, doc.RootElement.GetProperty("templates").GetArrayLength());
-        Assert.Equal(2, Counter("pipeline_patterns_snapshots_total", "ok"));
+        Assert.Equal(2, Counter("pipeline_pattern_snapshots_total", "ok"));
     }
 
     [Theory]
@@ -71,7 +71,7 @@ public sealed class PatternSnapshotStoreTests : IDisposable
         Assert.False(File.Exists(store.SnapshotPath));
         var aside = Assert.Single(Directory.GetFiles(_dir, PatternSnapshotStore.SnapshotFileName + ".corrupt-*"));
         Assert.Equal(content, File.ReadAllText(aside));
-        Assert.Equal(1, Counter("pipeline_patterns_snapshot_restores_total", "corrupt"));
+        Assert.Equal(1, Counter("pipeline_pattern_snapshot_restores_total", "corrupt"));
         Assert.Equal(MatchKind.Created, miner.Add("life goes on").Kind);
         Assert.True(store.Write(miner));
     }
@@ -104,7 +104,7 @@ public sealed class PatternSnapshotStoreTests : IDisposable
 
         Assert.False(store.Write(miner));
         Assert.Equal(before, File.ReadAllBytes(store.SnapshotPath));
-        Assert.Equal(1, Counter("pipeline_patterns_snapshots_total", "failed"));
+        Assert.Equal(1, Counter("pipeline_pattern_snapshots_total", "failed"));
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class PatternSnapshotStoreTests : IDisposable
         Assert.Equal("authentication failure; tty=NODEVssh rhost=<*> user=<*>", first.GetProperty("after").GetString());
         Assert.Contains(lines, l => l.GetProperty("change").GetString() == "merged" && l.GetProperty("merged_into").GetUInt64() != 0);
         Assert.Contains(lines, l => l.GetProperty("change").GetString() == "evicted");
-        Assert.Equal(lines.Count, Counter("pipeline_patterns_history_records_total"));
+        Assert.Equal(lines.Count, Counter("pipeline_pattern_history_records_total"));
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class PatternSnapshotStoreTests : IDisposable
         store.Write(miner);
 
         Assert.Equal(2, File.ReadAllLines(store.HistoryPath).Length);
-        Assert.Equal(miner.EvictedCount - 2, Counter("pipeline_patterns_history_dropped_total"));
+        Assert.Equal(miner.EvictedCount - 2, Counter("pipeline_pattern_history_dropped_total"));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class PatternSnapshotOptions
 
     /// <summary>
     /// Template changes (generalisations, merges, evictions) held between two snapshots; past it they are
-    /// dropped and counted (<c>pipeline_patterns_history_dropped_total</c>), so a flood of evictions cannot
+    /// dropped and counted (<c>pipeline_pattern_history_dropped_total</c>), so a flood of evictions cannot
     /// grow memory or slow the miner. Default 10 000.
     /// </summary>
     public int HistoryCapacity { get; set; } = 10_000;
