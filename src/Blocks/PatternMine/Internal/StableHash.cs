@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Pipeline.Blocks.PatternMine.Internal;
 
@@ -17,32 +19,58 @@ internal static class StableHash
     public static ulong Hash(ReadOnlySpan<byte> data) => Finish(Append(Seed, data), data.Length);
 
     /// <summary>Folds <paramref name="data"/> into a running state (see <see cref="Finish"/>).</summary>
+    /// <remarks>
+    /// Hot (every message and token): unaligned loads without slicing or bounds checks. The value is
+    /// exactly the definition's — 8-byte little-endian words, then the last 1–7 bytes as one
+    /// little-endian word with 0x80 mixed in — which a test checks against a byte-at-a-time reference.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Append(ulong state, ReadOnlySpan<byte> data)
     {
+        ref var start = ref MemoryMarshal.GetReference(data);
+        var length = data.Length;
         var h = state;
         var i = 0;
-        for (; i + 8 <= data.Length; i += 8)
+        for (; i + 8 <= length; i += 8)
         {
-            h = Round(h, BinaryPrimitives.ReadUInt64LittleEndian(data[i..]));
+            h = Round(h, Word(ref Unsafe.Add(ref start, i)));
         }
 
-        var k = data.Length - i;
+        var k = length - i;
         if (k > 0)
         {
-            // The last 1–7 bytes, little-endian, in at most two (overlapping) loads; OR-ing a byte twice is harmless.
-            var rest = data[i..];
-            ulong tail = k switch
+            ulong tail;
+            if (length >= 8)
             {
-                1 => rest[0],
-                2 => BinaryPrimitives.ReadUInt16LittleEndian(rest),
-                3 => BinaryPrimitives.ReadUInt16LittleEndian(rest) | ((ulong)rest[2] << 16),
-                4 => BinaryPrimitives.ReadUInt32LittleEndian(rest),
-                _ => BinaryPrimitives.ReadUInt32LittleEndian(rest) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(rest[(k - 4)..]) << ((k - 4) * 8)),
-            };
+                // The last eight bytes end with the tail: shift the bytes before it out.
+                tail = Word(ref Unsafe.Add(ref start, length - 8)) >> ((8 - k) * 8);
+            }
+            else
+            {
+                ref var rest = ref Unsafe.Add(ref start, i);
+                tail = k >= 4
+                    ? HalfWord(ref rest) | ((ulong)HalfWord(ref Unsafe.Add(ref rest, k - 4)) << ((k - 4) * 8))
+                    : rest | (k > 1 ? (ulong)Unsafe.Add(ref rest, 1) << 8 : 0) | (k > 2 ? (ulong)Unsafe.Add(ref rest, 2) << 16 : 0);
+            }
+
             h = Round(h, tail ^ 0x80);
         }
 
         return h;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Word(ref byte at)
+    {
+        var v = Unsafe.ReadUnaligned<ulong>(ref at);
+        return BitConverter.IsLittleEndian ? v : BinaryPrimitives.ReverseEndianness(v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint HalfWord(ref byte at)
+    {
+        var v = Unsafe.ReadUnaligned<uint>(ref at);
+        return BitConverter.IsLittleEndian ? v : BinaryPrimitives.ReverseEndianness(v);
     }
 
     public static ulong Combine(ulong state, ulong value) => Round(state, value);
