@@ -78,6 +78,25 @@ public sealed class MessageCacheTests
     }
 
     [Fact]
+    public void EveryLoghubMessageGetsTheSameIdAsJsonEscapedTextAsAsPlainText()
+    {
+        var plain = Miner(cache: 0);
+        var escaped = Miner(cache: 0);
+        var lines = SnapshotTestData.LoghubLines();
+        lines.Add(Encoding.UTF8.GetBytes("tab\there \"quoted\" path C:\\temp\\x line\nbreak \u00e9t\u00e9"));
+        lines.Add(Encoding.UTF8.GetBytes(string.Join(' ', Enumerable.Range(0, 200).Select(i => "w" + i)) + " \\ end"));
+
+        foreach (var line in lines)
+        {
+            var text = Encoding.UTF8.GetString(line);
+            var json = Encoding.UTF8.GetBytes(System.Text.Json.JsonEncodedText.Encode(text, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value);
+            Assert.Equal(plain.Add(line).Template.Text, escaped.AddJsonEscaped(json).Template.Text);
+        }
+
+        Assert.Equal(plain.TemplateCount, escaped.TemplateCount);
+    }
+
+    [Fact]
     public void EscapedAndPlainFormsOfAMessageAreKeptApart()
     {
         var miner = Miner();

@@ -85,22 +85,7 @@ public sealed partial class TemplateMiner
         var m = _scratch.Get();
         try
         {
-            var truncated = false;
-            if (jsonEscaped)
-            {
-                // An escape takes at most six bytes per character: past that the text is cut anyway.
-                var limit = _options.MaxMessageBytes * 6L;
-                if (message.Length > limit)
-                {
-                    message = message[..(int)limit];
-                    truncated = true;
-                }
-
-                message = JsonUnescaper.Unescape(message, ref m.Unescaped);
-            }
-
-            truncated |= message.Length > _options.MaxMessageBytes;
-            _tokenizer.Tokenize(truncated ? message[.._options.MaxMessageBytes] : message, m, truncated);
+            Tokenize(message, jsonEscaped, m);
             var cached = _shapes.Get(m.SequenceHash);
             if (cached is not null)
             {
@@ -130,6 +115,41 @@ public sealed partial class TemplateMiner
         {
             _scratch.Return(m);
         }
+    }
+
+    /// <summary>
+    /// Tokenises a message. A JSON-escaped one is tokenised as it is first: without a backslash its
+    /// text is the unescaped text, which saves a scan of every message; only one with escapes (or too
+    /// long to know from what the split looked at) is unescaped and tokenised again.
+    /// </summary>
+    private void Tokenize(ReadOnlySpan<byte> message, bool jsonEscaped, TokenizedMessage m)
+    {
+        var max = _options.MaxMessageBytes;
+        if (jsonEscaped && message.Length <= max)
+        {
+            _tokenizer.Tokenize(message, m, cut: false);
+            if ((m.AllFlags & ByteClass.Backslash) == 0 && (!m.SplitTruncated || message.IndexOf((byte)'\\') < 0))
+            {
+                return;
+            }
+
+            message = JsonUnescaper.Unescape(message, ref m.Unescaped);
+        }
+        else if (jsonEscaped)
+        {
+            // An escape takes at most six bytes per character: past that the text is cut anyway.
+            var limit = max * 6L;
+            var cut = message.Length > limit;
+            message = JsonUnescaper.Unescape(cut ? message[..(int)limit] : message, ref m.Unescaped);
+            if (cut)
+            {
+                _tokenizer.Tokenize(message[..Math.Min(message.Length, max)], m, cut: true);
+                return;
+            }
+        }
+
+        var truncated = message.Length > max;
+        _tokenizer.Tokenize(truncated ? message[..max] : message, m, truncated);
     }
 
     /// <summary>Longer messages are rarely repeated exactly; hashing them would cost more than it saves.</summary>

@@ -21,7 +21,8 @@ internal sealed partial class MessageTokenizer
     public void Tokenize(ReadOnlySpan<byte> message, TokenizedMessage m, bool cut = false)
     {
         m.Reset();
-        var truncated = Split(message, m) | cut;
+        m.SplitTruncated = Split(message, m);
+        var truncated = m.SplitTruncated | cut;
         if (cut && m.RawCount > 0 && !ByteClass.IsSpace(message[^1]) && m.Raw[m.RawCount * 2 - 2] + m.Raw[m.RawCount * 2 - 1] == message.Length)
         {
             // The cut went through the last token: it is part of the trailing variable, not text.

@@ -23,6 +23,12 @@ internal sealed class TokenizedMessage
     /// <summary>Unescaped copy of a JSON-escaped message.</summary>
     public byte[] Unescaped = new byte[512];
 
+    /// <summary>The <see cref="ByteClass"/> flags of every byte the split looked at, OR-ed.</summary>
+    public ushort AllFlags;
+
+    /// <summary>The split stopped at the token limit: bytes after it were not looked at.</summary>
+    public bool SplitTruncated;
+
     /// <summary>Hash of the whole masked token sequence.</summary>
     public ulong SequenceHash;
 
@@ -33,6 +39,8 @@ internal sealed class TokenizedMessage
         TextLength = 0;
         Count = 0;
         RawCount = 0;
+        AllFlags = 0;
+        SplitTruncated = false;
     }
 
     public void AddRaw(int start, int length, ushort flags)
@@ -46,6 +54,7 @@ internal sealed class TokenizedMessage
         Raw[RawCount * 2] = start;
         Raw[RawCount * 2 + 1] = length;
         RawFlags[RawCount] = flags;
+        AllFlags |= flags;
         RawCount++;
     }
 
