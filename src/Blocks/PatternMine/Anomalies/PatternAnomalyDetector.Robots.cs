@@ -32,6 +32,8 @@ public sealed partial class PatternAnomalyDetector
     {
         var events = batch.Events;
         var tally = _tallies.Get();
+        var last = Slice.Empty;
+        ulong key = 0;
         try
         {
             for (var i = 0; i < events.Length; i++)
@@ -42,9 +44,16 @@ public sealed partial class PatternAnomalyDetector
                     continue;
                 }
 
-                // 0 marks a free slot in the tally: a robot whose id hashes to 0 counts under 1.
-                var key = StableHash.Hash(batch[e.RobotId]);
-                tally.Add(key == 0 ? 1 : key, e.RobotId, e.Level >= EventLevel.Error);
+                // A connection is usually one robot: hash only when the id changes. 0 marks a free slot
+                // in the tally, so a robot whose id hashes to 0 counts under 1.
+                if (last.IsEmpty || !batch[e.RobotId].SequenceEqual(batch[last]))
+                {
+                    key = StableHash.Hash(batch[e.RobotId]);
+                    key = key == 0 ? 1 : key;
+                    last = e.RobotId;
+                }
+
+                tally.Add(key, e.RobotId, e.Level >= EventLevel.Error);
                 if (tally.Count == RobotTally.MaxRobots)
                 {
                     Flush(batch, tally);
