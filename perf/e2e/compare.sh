@@ -36,7 +36,7 @@ wait_written() { # N TIMEOUT_S
   until [ "$(written)" -ge "$n" ]; do [ "$SECONDS" -ge "$limit" ] && { echo "timeout at $(written) of $n" >&2; return 1; }; sleep 0.02; done
 }
 
-run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb"
+run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
   local mode=$1 d="$work/pipeline" pid start end secs; shift
   rm -rf "$d"; mkdir -p "$d"
   dotnet "$pipeline" --Pipeline:DataDir="$d/data" --Pipeline:Ingest:HttpUrl="http://127.0.0.1:$http" \
@@ -47,6 +47,9 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb"
   # (tiered PGO needs a few hundred batches) — the state of a service that has been running.
   PEERS_WORK="$work" "$bench/send.sh" 127.0.0.1 "$tcp" "$data" "$conns" >/dev/null
   wait_written "$events" 300
+  # CPU seconds (user + system) the process spends on the measured pass: steadier than wall time on a
+  # shared machine, and what a block's cost adds up to when the machine is saturated.
+  cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   start=$(date +%s.%N)
   if [ "$mode" = tcp ]; then
     PEERS_WORK="$work" "$bench/send.sh" 127.0.0.1 "$tcp" "$data" "$conns" >/dev/null
@@ -56,12 +59,13 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb"
   fi
   wait_written $((events * 2)) 300
   end=$(date +%s.%N)
+  cpu=$(awk -v c0="$cpu0" -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15 - c0) / hz}' "/proc/$pid/stat")
   rss=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$pid/status")
   kill -TERM "$pid"; wait "$pid" || true
   local lines; lines=$(lz4cat "$d"/data/logs/*.lz4 2>/dev/null | wc -l)
   [ "$lines" -eq $((events * 2)) ] || echo "WARNING: files hold $lines lines, expected $((events * 2))" >&2
   secs=$(echo "$end - $start" | bc -l)
-  echo "$(echo "$events / $secs" | bc) $rss"
+  echo "$(echo "$events / $secs" | bc) $rss $cpu"
 }
 
 run_peer() { # NAME -> "eps rss_mb"
@@ -76,13 +80,13 @@ run_peer() { # NAME -> "eps rss_mb"
   out=$(PEERS_WORK="$work" "$bench/peers.sh" "$1" "$data" "$conns" | tail -1)
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
   eps=$(sed -n 's/.*eps=\([0-9]*\).*/\1/p' <<<"$out")
-  echo "$eps $(cat "$work/rss.peer" 2>/dev/null || echo -)"
+  echo "$eps $(cat "$work/rss.peer" 2>/dev/null || echo -) -"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END{print (NR%2)? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 
 systems=${SYSTEMS:-rsyslog syslog-ng pipeline-tcp pipeline-websocket}
-declare -A eps rss
+declare -A eps rss cpu
 for r in $(seq "$rounds"); do
   for sys in $systems; do
     case $sys in
@@ -92,19 +96,28 @@ for r in $(seq "$rounds"); do
       pipeline-websocket) res=$(run_pipeline websocket) ;;
       *) res=$(run_peer "$sys") ;;
     esac
-    eps[$sys]+="${res% *} "; rss[$sys]+="${res#* } "
-    echo "round $r: $sys ${res% *} events/s" >&2
+    read -r e m c <<<"$res"
+    eps[$sys]+="$e "; rss[$sys]+="$m "; cpu[$sys]+="$c "
+    echo "round $r: $sys $e events/s, CPU $c s" >&2
   done
 done
 
 # Ratios are against rsyslog when it was measured, else against the first system measured.
 ref=rsyslog; [[ " $systems " == *" rsyslog "* ]] || ref=${systems%% *}
-echo "| system | events/s (median of $rounds) | MB/s | peak RSS (MiB) | vs $ref |"
-echo "|---|---:|---:|---:|---:|"
+echo "| system | events/s (median of $rounds) | MB/s | peak RSS (MiB) | CPU s for the pass (median) | vs $ref |"
+echo "|---|---:|---:|---:|---:|---:|"
 base=$(tr ' ' '\n' <<<"${eps[$ref]}" | grep . | median)
 for sys in $systems; do
   e=$(tr ' ' '\n' <<<"${eps[$sys]}" | grep . | median)
   m=$(tr ' ' '\n' <<<"${rss[$sys]}" | grep -v -- - | grep . | median 2>/dev/null || true)
+  c=$(tr ' ' '\n' <<<"${cpu[$sys]}" | grep -v -- - | grep . | sort -n | awk '{a[NR]=$1} END{if (NR) print (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
   mbs=$(echo "scale=1; $e * $bytes / $events / 1000000" | bc)
-  echo "| $sys | $e | $mbs | ${m:--} | $(echo "scale=2; $e / $base" | bc)× |"
+  echo "| $sys | $e | $mbs | ${m:--} | ${c:--} | $(echo "scale=2; $e / $base" | bc)× |"
 done
+
+# The pattern-mine block's cost, round by round (each round measures both, one after the other).
+if [[ -n "${eps[pipeline-tcp]:-}" && -n "${eps[pipeline-tcp-nomine]:-}" ]]; then
+  paste -d' ' <(tr ' ' '\n' <<<"${eps[pipeline-tcp]}" | grep .) <(tr ' ' '\n' <<<"${eps[pipeline-tcp-nomine]}" | grep .) |
+    awk '{print 100 * (1 - $1 / $2)}' | sort -n |
+    awk '{a[NR]=$1} END{printf "pattern-mine block: throughput loss per round, median %.1f%% (min %.1f%%, max %.1f%%)\n", (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2, a[1], a[NR]}'
+fi
