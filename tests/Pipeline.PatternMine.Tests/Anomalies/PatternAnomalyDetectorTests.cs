@@ -158,7 +158,7 @@ public sealed class PatternAnomalyDetectorTests
         Assert.Equal(40, spike.Value);
         Assert.Equal(2, spike.Baseline, precision: 6);
         Assert.Null(spike.Template);
-        Assert.Contains("Robot r1 logged 40 errors in 10 s (80% of its 50 events)", spike.Message);
+        Assert.Contains("Robot r1 logged 40 errors in 10 s", spike.Message);
         Assert.Equal(2, f.Detector.TrackedRobots);
     }
 
@@ -242,10 +242,10 @@ public sealed class PatternAnomalyDetectorTests
         }));
 
         f.Send(
-            AnomalyFixture.Line("r1", "INFO", "hello"),
-            AnomalyFixture.Line("r2", "INFO", "hello"),
-            AnomalyFixture.Line("r3", "INFO", "hello"),
-            AnomalyFixture.Line("r3", "INFO", "hello"));
+            AnomalyFixture.Line("r1", "ERROR", "hello"),
+            AnomalyFixture.Line("r2", "ERROR", "hello"),
+            AnomalyFixture.Line("r3", "ERROR", "hello"),
+            AnomalyFixture.Line("r3", "ERROR", "hello"));
         f.NextWindow();
 
         Assert.Equal(2, f.Detector.TrackedRobots);
@@ -259,7 +259,7 @@ public sealed class PatternAnomalyDetectorTests
         Assert.Equal(0, f.Detector.TrackedRobots);
         Assert.Equal(2, f.Detector.ForgottenRobots);
 
-        f.Send(AnomalyFixture.Line("r3", "INFO", "hello"));
+        f.Send(AnomalyFixture.Line("r3", "ERROR", "hello"));
         Assert.Equal(1, f.Detector.TrackedRobots);
     }
 
@@ -267,8 +267,9 @@ public sealed class PatternAnomalyDetectorTests
     public void ABatchWithMoreRobotsThanItsTallyHoldsCountsEveryRobotOnce()
     {
         var f = new AnomalyFixture(AnomalyFixture.Options());
-        var lines = Enumerable.Range(0, 700).Select(i => AnomalyFixture.Line($"r{i}", "INFO", "hello")).ToList();
-        lines.Add(AnomalyFixture.Line("r0", "INFO", "hello")); // after the tally was flushed once
+        var lines = Enumerable.Range(0, 700).Select(i => AnomalyFixture.Line($"r{i}", "ERROR", "hello")).ToList();
+        lines.Add(AnomalyFixture.Line("r0", "ERROR", "hello")); // after the tally was flushed once
+        lines.Add(AnomalyFixture.Line("r701", "INFO", "hello")); // only errors are attributed to robots
 
         f.Send([.. lines]);
 

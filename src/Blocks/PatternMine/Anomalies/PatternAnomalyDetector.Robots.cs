@@ -38,8 +38,10 @@ public sealed partial class PatternAnomalyDetector
         {
             for (var i = 0; i < events.Length; i++)
             {
+                // Only errors are attributed to robots: the rule compares a robot's errors with its own
+                // baseline, and hashing every event's robot_id would cost more than the rest of the rule.
                 ref var e = ref events[i];
-                if (e.RobotId.IsEmpty || PatternMineBlock.IsAnomalyEvent(batch, ref e))
+                if (e.Level < EventLevel.Error || e.RobotId.IsEmpty || PatternMineBlock.IsAnomalyEvent(batch, ref e))
                 {
                     continue;
                 }
@@ -53,7 +55,7 @@ public sealed partial class PatternAnomalyDetector
                     last = e.RobotId;
                 }
 
-                tally.Add(key, e.RobotId, e.Level >= EventLevel.Error);
+                tally.Add(key, e.RobotId, error: true);
                 if (tally.Count == RobotTally.MaxRobots)
                 {
                     Flush(batch, tally);
@@ -163,7 +165,6 @@ public sealed partial class PatternAnomalyDetector
                 continue;
             }
 
-            var share = events == 0 ? 0 : (double)errors / events;
             found.Add(new PatternAnomaly
             {
                 Kind = PatternAnomalyKind.RobotErrorSpike,
@@ -171,7 +172,7 @@ public sealed partial class PatternAnomalyDetector
                 RobotId = robot.RobotId,
                 Value = errors,
                 Baseline = before,
-                Message = $"Robot {robot.RobotId} logged {errors} errors in {WindowText} ({Number(share * 100)}% of its {events} events), {Versus(errors, before)}.",
+                Message = $"Robot {robot.RobotId} logged {errors} errors in {WindowText}, {Versus(errors, before)}.",
             });
         }
     }

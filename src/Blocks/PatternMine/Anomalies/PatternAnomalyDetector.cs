@@ -59,7 +59,7 @@ public sealed partial class PatternAnomalyDetector : IPatternObserver
         _robotsForgotten = factory.CreateCounter("pipeline_pattern_anomaly_robots_forgotten_total",
             "Robots whose error baseline was dropped after they were idle for RobotIdleTimeout.");
         _robotsUntracked = factory.CreateCounter("pipeline_pattern_anomaly_untracked_events_total",
-            "Events of robots not tracked for error spikes because MaxRobots robots were tracked already.");
+            "ERROR/CRITICAL events of robots not tracked for error spikes because MaxRobots robots were tracked already.");
         foreach (var kind in PatternAnomalyKinds.All)
         {
             _detected.WithLabels(kind.Name());
