@@ -72,3 +72,11 @@ FROM pipeline.logs
 WHERE robot_id = 'r-001' AND ts >= now() - INTERVAL 1 DAY
 ORDER BY ts_ms DESC
 LIMIT 50;
+
+-- name: top patterns
+SELECT template_id, any(msg) AS example, count() AS events, uniqExact(robot_id) AS robots
+FROM pipeline.logs
+WHERE template_id != 0 AND ts >= now() - INTERVAL 1 DAY
+GROUP BY template_id
+ORDER BY events DESC, template_id
+LIMIT 20;

@@ -22,7 +22,15 @@ public sealed class AnalystQueriesTests : IAsyncLifetime
         "one trace in order",
         "events by type per day",
         "last messages of one robot",
+        "top patterns",
     ];
+
+    /// <summary>What the pattern-mine block would give each message of the data set (one template each).</summary>
+    private static readonly Dictionary<string, int> TemplateIds = new()
+    {
+        ["lidar timeout"] = 101, ["battery report"] = 102, ["heartbeat"] = 103,
+        ["dock reached"] = 104, ["wheel slip"] = 105, ["motor overheat"] = 106,
+    };
 
     private readonly string _database = ClickHouseServer.NewDatabase();
 
@@ -37,7 +45,7 @@ public sealed class AnalystQueriesTests : IAsyncLifetime
     }
 
     [Fact]
-    public void TheFileHoldsTheTenQueriesAndTheReadmeShowsEachOneAsIs()
+    public void TheFileHoldsTheElevenQueriesAndTheReadmeShowsEachOneAsIs()
     {
         var queries = AnalystQueries.Load();
         Assert.Equal(QueryNames, queries.Select(q => q.Name));
@@ -102,6 +110,12 @@ public sealed class AnalystQueriesTests : IAsyncLifetime
         Assert.Equal(6, last.Count);
         Assert.Equal("dock reached", last[0][3]);
         Assert.Equal("lidar timeout", last[^1][3]);
+
+        var patterns = await Run("top patterns");
+        Assert.Equal(["101", "lidar timeout", "3", "1"], patterns[0]);
+        Assert.Equal(["102", "battery report", "2", "1"], patterns[1]);
+        Assert.Equal(["103", "heartbeat", "2", "2"], patterns[2]);
+        Assert.Equal(6, patterns.Count);
     }
 
     /// <summary>The table exactly as the sink creates it (for the server's version).</summary>
@@ -141,15 +155,15 @@ public sealed class AnalystQueriesTests : IAsyncLifetime
         var modern = await server.CountAsync(
             $"SELECT count() FROM system.columns WHERE database = '{_database}' AND table = 'logs' AND name = 'ts_ms'") == 0;
         var sql = new StringBuilder(modern
-            ? $"INSERT INTO `{_database}`.logs (ts, received_at, robot_id, robot_name, site, level, type, msg, trace_id, span_id, attrs) VALUES "
-            : $"INSERT INTO `{_database}`.logs (ts_ms, received_at_ms, robot_id, robot_name, site, level, type, msg, trace_id, span_id, attrs) VALUES ");
+            ? $"INSERT INTO `{_database}`.logs (ts, received_at, robot_id, robot_name, site, level, type, msg, template_id, trace_id, span_id, attrs) VALUES "
+            : $"INSERT INTO `{_database}`.logs (ts_ms, received_at_ms, robot_id, robot_name, site, level, type, msg, template_id, trace_id, span_id, attrs) VALUES ");
         foreach (var row in rows)
         {
             var ts = modern
                 ? $"toDateTime64({(row.Ts / 1000.0).ToString("F3", CultureInfo.InvariantCulture)}, 3, 'UTC')"
                 : row.Ts.ToString(CultureInfo.InvariantCulture);
             sql.Append(CultureInfo.InvariantCulture,
-                $"({ts}, {ts}, '{row.Robot}', '{row.Robot}', '{row.Site}', '{row.Level}', '{row.Type}', '{row.Msg}', '{row.Trace}', '{row.Span}', '{row.Attrs}'),");
+                $"({ts}, {ts}, '{row.Robot}', '{row.Robot}', '{row.Site}', '{row.Level}', '{row.Type}', '{row.Msg}', {TemplateIds[row.Msg]}, '{row.Trace}', '{row.Span}', '{row.Attrs}'),");
         }
 
         await server.RunAsync(sql.ToString().TrimEnd(','));
