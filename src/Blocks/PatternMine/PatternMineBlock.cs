@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
@@ -53,10 +54,22 @@ public sealed class PatternMineBlock : IBatchProcessor
         var events = batch.Events;
         _metrics.In.Inc(events.Length);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var errors = _observers.Length == 0 ? [] : ArrayPool<int>.Shared.Rent(events.Length);
+        var errorCount = 0;
         for (var i = 0; i < events.Length; i++)
         {
             ref var e = ref events[i];
-            if (e.Msg.IsEmpty || IsAnomalyEvent(batch, ref e))
+            if (IsAnomalyEvent(batch, ref e))
+            {
+                continue;
+            }
+
+            if (e.Level >= EventLevel.Error && errors.Length != 0)
+            {
+                errors[errorCount++] = i;
+            }
+
+            if (e.Msg.IsEmpty)
             {
                 continue;
             }
@@ -76,10 +89,16 @@ public sealed class PatternMineBlock : IBatchProcessor
             }
         }
 
-        foreach (var observer in _observers)
+        if (errors.Length != 0)
         {
-            observer.Observe(batch);
+            foreach (var observer in _observers)
+            {
+                observer.Observe(batch, errors.AsSpan(0, errorCount));
+            }
+
+            ArrayPool<int>.Shared.Return(errors);
         }
+
         _metrics.Out.Inc(events.Length);
     }
 

@@ -36,14 +36,19 @@ public sealed class PatternMineBlockObserverTests
         var block = new PatternMineBlock(f.Miner, f.Time, new PipelineMetrics(), observer);
         var batch = f.Parsed(
             AnomalyFixture.Line("r1", "INFO", "arm calibrated in 12 ms"),
-            AnomalyFixture.Line("r2", "INFO", "arm calibrated in 15 ms"),
-            AnomalyFixture.Line("r2", "INFO", "door opened"));
+            AnomalyFixture.Line("r2", "ERROR", "arm calibrated in 15 ms"),
+            AnomalyFixture.Line("r2", "INFO", "door opened"),
+            AnomalyFixture.Line("r3", "CRITICAL", "New log pattern 00ab: x", type: "pattern_anomaly"),
+            AnomalyFixture.Line("r3", "CRITICAL", "emergency stop"));
 
         block.Process(batch);
         block.Process(batch);
 
-        Assert.Equal([0, 2], observer.Created.ConvertAll(c => c.Index));
+        Assert.Equal([0, 2, 4], observer.Created.ConvertAll(c => c.Index));
         Assert.Equal(2, observer.Batches);
+
+        // Each batch's ERROR/CRITICAL robot events, not the anomaly event.
+        Assert.Equal([1, 4], observer.Errors);
         batch.Release();
     }
 
@@ -53,8 +58,14 @@ public sealed class PatternMineBlockObserverTests
 
         public int Batches { get; private set; }
 
+        public int[] Errors { get; private set; } = [];
+
         public void OnCreated(PatternTemplate template, EventBatch batch, int index) => Created.Add((template, index));
 
-        public void Observe(EventBatch batch) => Batches++;
+        public void Observe(EventBatch batch, ReadOnlySpan<int> errors)
+        {
+            Batches++;
+            Errors = errors.ToArray();
+        }
     }
 }

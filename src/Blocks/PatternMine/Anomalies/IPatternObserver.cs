@@ -11,6 +11,10 @@ public interface IPatternObserver
     /// <summary>Event <paramref name="index"/> of <paramref name="batch"/> created <paramref name="template"/> (once per template).</summary>
     void OnCreated(PatternTemplate template, EventBatch batch, int index);
 
-    /// <summary>Called once per batch after it was mined; must not allocate per event.</summary>
-    void Observe(EventBatch batch);
+    /// <summary>
+    /// Called once per batch after it was mined, with the indices of its ERROR/CRITICAL events (robot
+    /// events only, in order), collected in the block's own pass so observers need not walk the batch
+    /// again. Must not allocate per event.
+    /// </summary>
+    void Observe(EventBatch batch, ReadOnlySpan<int> errors);
 }

@@ -28,20 +28,20 @@ public sealed partial class PatternAnomalyDetector
     public long ForgottenRobots => (long)_robotsForgotten.Value;
 
     /// <inheritdoc />
-    public void Observe(EventBatch batch)
+    public void Observe(EventBatch batch, ReadOnlySpan<int> errors)
     {
+        // Only errors are attributed to robots: the rule compares a robot's errors with its own baseline,
+        // and the block hands over just those events, so nothing here walks the whole batch.
         var events = batch.Events;
         var tally = _tallies.Get();
         var last = Slice.Empty;
         ulong key = 0;
         try
         {
-            for (var i = 0; i < events.Length; i++)
+            foreach (var i in errors)
             {
-                // Only errors are attributed to robots: the rule compares a robot's errors with its own
-                // baseline, and hashing every event's robot_id would cost more than the rest of the rule.
                 ref var e = ref events[i];
-                if (e.Level < EventLevel.Error || e.RobotId.IsEmpty || PatternMineBlock.IsAnomalyEvent(batch, ref e))
+                if (e.RobotId.IsEmpty)
                 {
                     continue;
                 }

@@ -79,7 +79,7 @@ public sealed class ClickHousePatternsWriter : IHostedService, IDisposable, IPat
 
     void IPatternObserver.OnCreated(PatternTemplate template, EventBatch batch, int index) => Track(template);
 
-    void IPatternObserver.Observe(EventBatch batch)
+    void IPatternObserver.Observe(EventBatch batch, ReadOnlySpan<int> errors)
     {
     }
 
