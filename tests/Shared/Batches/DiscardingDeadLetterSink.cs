@@ -1,7 +1,7 @@
 using Pipeline.Blocks.DeadLetters;
 using Pipeline.Blocks.Events;
 
-namespace Pipeline.Storage.Tests.Infrastructure;
+namespace Pipeline.Tests.Shared.Batches;
 
 /// <summary>Counts what the parse block rejects, and keeps nothing else.</summary>
 internal sealed class DiscardingDeadLetterSink : IDeadLetterSink
