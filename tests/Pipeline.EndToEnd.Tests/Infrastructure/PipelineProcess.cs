@@ -177,8 +177,8 @@ public sealed partial class PipelineProcess : IAsyncDisposable
     /// <summary>True once <c>/healthz</c> answers; false if the process exited during start.</summary>
     private async Task<bool> WaitForHealthyAsync()
     {
-        // Waiting for a process to start: first its own "started" line (or its exit), then /healthz with
-        // a bounded number of attempts, as the listener is bound before that line is printed.
+        // The console lifetime prints "Application started" only once every listener is bound, so after
+        // that line (or the process's exit) one request says whether the service answers: no polling.
         var exited = _process.WaitForExitAsync();
         var first = await Task.WhenAny(_started.Task, exited).WaitAsync(TimeSpan.FromSeconds(60));
         if (first != _started.Task)
@@ -186,23 +186,9 @@ public sealed partial class PipelineProcess : IAsyncDisposable
             return false;
         }
 
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                using var response = await _http.GetAsync("/healthz");
-                if (response.IsSuccessStatusCode)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException) when (attempt < 50)
-            {
-            }
-
-            Assert.True(attempt < 50, $"/healthz did not answer 200 after {attempt} attempts. Output:\n{Output}");
-            await Task.Delay(100);
-        }
+        using var response = await _http.GetAsync("/healthz");
+        Assert.True(response.IsSuccessStatusCode, $"/healthz answered {(int)response.StatusCode} after the service said it started. Output:\n{Output}");
+        return true;
     }
 
     private void OnOutput(string? line)
