@@ -110,16 +110,11 @@ public sealed class LineFramerTests
             await peer.CloseAsync();
         }
 
-        await bystander.SendAsync(5);
-        await HttpProbe.AssertStillUpAsync(pipeline);
-        await bystander.CloseAsync();
-        await pipeline.StopAsync();
+        var events = await bystander.FinishAsync(pipeline);
 
         Assert.Equal(1, pipeline.Metric("pipeline_component_discarded_events_total", "ingest", DiscardReasons.LineTooLong));
-        var events = LoggedEvent.ReadAll(pipeline);
         Assert.Equal(["before", "after"], events.Where(e => e.RobotId == "r").Select(e => e.Msg));
         Assert.DoesNotContain(events, e => e.Msg == "too long");
-        bystander.AssertAllArrived(events);
         var letter = Assert.Single(DeadLetter.ReadAll(pipeline));
         Assert.Equal(("ingest", DiscardReasons.LineTooLong, "tcp"), (letter.Component, letter.Reason, letter.Protocol));
         Assert.True(letter.Length > SmallLimit, $"length {letter.Length}");
@@ -143,15 +138,10 @@ public sealed class LineFramerTests
             await peer.CloseAsync();
         }
 
-        await bystander.SendAsync(5);
-        await HttpProbe.AssertStillUpAsync(pipeline);
-        await bystander.CloseAsync();
-        await pipeline.StopAsync();
+        var events = await bystander.FinishAsync(pipeline);
 
         Assert.Equal(1, pipeline.Metric("pipeline_component_discarded_events_total", "ingest", DiscardReasons.LineTooLong));
-        var events = LoggedEvent.ReadAll(pipeline);
         Assert.Equal(["before", "after"], events.Where(e => e.RobotId == "r").Select(e => e.Msg));
-        bystander.AssertAllArrived(events);
         var letter = Assert.Single(DeadLetter.ReadAll(pipeline));
         Assert.Equal(("ingest", DiscardReasons.LineTooLong, "tcp"), (letter.Component, letter.Reason, letter.Protocol));
         Assert.Equal(Encoding.UTF8.GetBytes(longLine)[..letter.FirstBytes.Length], letter.FirstBytes);
@@ -232,15 +222,10 @@ public sealed class LineFramerTests
             await peer.CloseAsync();
         }
 
-        await bystander.SendAsync(5);
-        await HttpProbe.AssertStillUpAsync(pipeline);
-        await bystander.CloseAsync();
-        await pipeline.StopAsync();
+        var events = await bystander.FinishAsync(pipeline);
 
         Assert.Equal(1, pipeline.Metric("pipeline_component_discarded_events_total", "ingest", DiscardReasons.TruncatedLine));
-        var events = LoggedEvent.ReadAll(pipeline);
         Assert.Equal(["before"], events.Where(e => e.RobotId == "r").Select(e => e.Msg));
-        bystander.AssertAllArrived(events);
         var letter = Assert.Single(DeadLetter.ReadAll(pipeline));
         Assert.Equal(("ingest", DiscardReasons.TruncatedLine, "tcp"), (letter.Component, letter.Reason, letter.Protocol));
         Assert.Equal(half, Encoding.UTF8.GetString(letter.FirstBytes));
@@ -259,15 +244,10 @@ public sealed class LineFramerTests
             await peer.CloseAsync();
         }
 
-        await bystander.SendAsync(5);
-        await HttpProbe.AssertStillUpAsync(pipeline);
-        await bystander.CloseAsync();
-        await pipeline.StopAsync();
+        var events = await bystander.FinishAsync(pipeline);
 
         Assert.Equal(5, pipeline.Metric("pipeline_component_discarded_events_total", "parse", DiscardReasons.EmptyLine));
-        var events = LoggedEvent.ReadAll(pipeline);
         Assert.Equal(["before", "after"], events.Where(e => e.RobotId == "r").Select(e => e.Msg));
-        bystander.AssertAllArrived(events);
         Assert.Empty(pipeline.ReadDeadLetters());
     }
 

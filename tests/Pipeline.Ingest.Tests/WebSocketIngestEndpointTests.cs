@@ -145,17 +145,12 @@ public sealed class WebSocketIngestEndpointTests
         }
 
         await pipeline.WaitForClosedConnectionsAsync(1);
-        await bystander.SendAsync(5);
-        await HttpProbe.AssertStillUpAsync(pipeline);
-        await bystander.CloseAsync();
-        await pipeline.StopAsync();
+        var events = await bystander.FinishAsync(pipeline);
 
         Assert.Equal(1, pipeline.Metric("pipeline_component_discarded_events_total", "ingest", DiscardReasons.BinaryFrame));
         Assert.Equal(1, pipeline.Metric("pipeline_ingest_connections_closed_total", "websocket", DiscardReasons.BinaryFrame));
-        var events = LoggedEvent.ReadAll(pipeline);
         var before = Assert.Single(events, e => e.RobotId == "w");
         Assert.Equal(("before", "websocket"), (before.Msg, before.Protocol));
-        bystander.AssertAllArrived(events);
         var letter = Assert.Single(DeadLetter.ReadAll(pipeline));
         Assert.Equal(("ingest", DiscardReasons.BinaryFrame, "websocket"), (letter.Component, letter.Reason, letter.Protocol));
         Assert.Equal(new byte[] { 0x01, 0x02, 0xFF, 0x7B }, letter.FirstBytes);
@@ -181,14 +176,9 @@ public sealed class WebSocketIngestEndpointTests
         }
 
         await pipeline.WaitForClosedConnectionsAsync(1);
-        await bystander.SendAsync(5);
-        await HttpProbe.AssertStillUpAsync(pipeline);
-        await bystander.CloseAsync();
-        await pipeline.StopAsync();
+        var events = await bystander.FinishAsync(pipeline);
 
-        var events = LoggedEvent.ReadAll(pipeline);
         Assert.Equal(["before"], events.Where(e => e.RobotId == "w").Select(e => e.Msg));
-        bystander.AssertAllArrived(events);
         var invalidUtf8 =
             pipeline.Metric("pipeline_component_discarded_events_total", "ingest", DiscardReasons.InvalidUtf8) +
             pipeline.Metric("pipeline_component_discarded_events_total", "parse", DiscardReasons.InvalidUtf8);

@@ -41,6 +41,22 @@ public sealed class Bystander : IDisposable
     /// <summary>Ends the stream and waits until the server has closed the connection.</summary>
     public Task CloseAsync() => _peer.CloseAsync();
 
+    /// <summary>
+    /// The end of every bad-input test: five more events after the bad input, the HTTP surface still up,
+    /// then this connection closed and the service stopped (drained). Returns what reached the files,
+    /// having checked that every message of this bystander is there, once and in order.
+    /// </summary>
+    public async Task<IReadOnlyList<LoggedEvent>> FinishAsync(TestPipeline pipeline)
+    {
+        await SendAsync(5);
+        await HttpProbe.AssertStillUpAsync(pipeline);
+        await CloseAsync();
+        await pipeline.StopAsync();
+        var events = LoggedEvent.ReadAll(pipeline);
+        AssertAllArrived(events);
+        return events;
+    }
+
     /// <summary>Asserts that every message this bystander sent is in the files, once and in order.</summary>
     public void AssertAllArrived(IReadOnlyList<LoggedEvent> logged)
     {
