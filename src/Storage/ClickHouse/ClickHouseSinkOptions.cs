@@ -1,4 +1,5 @@
 using Pipeline.Storage.ClickHouse.Patterns;
+using Pipeline.Storage.Sinks;
 using Pipeline.Storage.Spool;
 
 namespace Pipeline.Storage.ClickHouse;
@@ -56,6 +57,25 @@ public sealed class ClickHouseSinkOptions
 
     /// <summary>The table of mined templates that <c>logs.template_id</c> joins (<c>Pipeline:Sinks:ClickHouse:Patterns</c>).</summary>
     public ClickHousePatternsOptions Patterns { get; set; } = new();
+
+    /// <summary>How the shared runner feeds this sink: one INSERT accumulating, one queued, one in flight.</summary>
+    public SinkRunnerOptions ToRunnerOptions(string spoolDirectory) => new()
+    {
+        BoundedCapacity = BoundedCapacity,
+        EncodeMode = SinkEncodeMode.Accumulate,
+        BatchMaxEvents = BatchMaxRows,
+        BatchMaxBytes = BatchMaxBytes,
+        BatchMaxDelay = BatchMaxDelay,
+        WriteQueue = 0, // one in flight, and the accumulator holds the next while it waits
+        Attempts = InsertAttempts,
+        RetryDelay = RetryDelay,
+        RetryMaxDelay = RetryMaxDelay,
+        Jitter = true,
+        Spool = Spool,
+        SpoolDirectory = spoolDirectory,
+        WriteStage = "insert",
+        KeyPrefix = "Pipeline:Sinks:ClickHouse",
+    };
 
     /// <summary>Adds a message naming the key for every bad value (<paramref name="prefix"/> is <c>Pipeline:Sinks:ClickHouse</c>).</summary>
     public void Validate(string prefix, List<string> errors)

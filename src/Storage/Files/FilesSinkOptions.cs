@@ -1,3 +1,6 @@
+using Pipeline.Blocks.Graph;
+using Pipeline.Storage.Sinks;
+
 namespace Pipeline.Storage.Files;
 
 /// <summary>Options of the rolling-files sink (<c>Pipeline:Sinks:Files</c>).</summary>
@@ -23,4 +26,23 @@ public sealed class FilesSinkOptions
 
     /// <summary>Write retries before a batch is discarded (counted, reason <c>write_failed</c>). Default 10.</summary>
     public int WriteRetries { get; set; } = 10;
+
+    /// <summary>
+    /// How the shared runner feeds this sink: every event batch its own frame, encoded in parallel,
+    /// no spool (the disk is the destination), backoff without jitter (nobody else waits on a local disk).
+    /// </summary>
+    public SinkRunnerOptions ToRunnerOptions(BlockOptions block) => new()
+    {
+        BoundedCapacity = block.BoundedCapacity,
+        EncodeParallelism = block.MaxDegreeOfParallelism,
+        EncodeMode = SinkEncodeMode.EachBatch,
+        WriteQueue = block.BoundedCapacity - 1,
+        Attempts = WriteRetries + 1,
+        RetryDelay = TimeSpan.FromMilliseconds(100),
+        RetryMaxDelay = TimeSpan.FromSeconds(5),
+        Jitter = false,
+        FailedReason = "write_failed",
+        WriteStage = "write",
+        KeyPrefix = "Pipeline:Sinks:Files",
+    };
 }
