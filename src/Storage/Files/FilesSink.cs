@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Metrics;
+using Pipeline.Storage.Rolling;
 using Pipeline.Storage.Sinks;
 
 namespace Pipeline.Storage.Files;

@@ -27,6 +27,17 @@ public sealed class FilesSinkOptions
     /// <summary>Write retries before a batch is discarded (counted, reason <c>write_failed</c>). Default 10.</summary>
     public int WriteRetries { get; set; } = 10;
 
+    /// <summary>File naming, rolling and retention for the shared rolling-file writer.</summary>
+    internal Rolling.RollingFileOptions ToRollingOptions() => new()
+    {
+        Prefix = "pipeline",
+        Extension = ".ndjson.lz4",
+        MaxFileBytes = MaxFileBytes,
+        MaxFileAge = MaxFileAge,
+        RetainFiles = RetainFiles,
+        RetainAge = RetainAge,
+    };
+
     /// <summary>
     /// How the shared runner feeds this sink: every event batch its own frame, encoded in parallel,
     /// no spool (the disk is the destination), backoff without jitter (nobody else waits on a local disk).

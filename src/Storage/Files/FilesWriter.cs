@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pipeline.Storage.Rolling;
 using Pipeline.Storage.Sinks;
 
 namespace Pipeline.Storage.Files;
