@@ -32,6 +32,9 @@ internal sealed class PipelineSettings
     public DeadLetterOptions DeadLetter { get; private init; } = new();
     public ClickHouseSinkOptions ClickHouse { get; private init; } = new();
 
+    /// <summary>Settings that still work but have moved, each with where to put it now (logged at start).</summary>
+    public List<string> Warnings { get; } = [];
+
     public string FilesDirectory => Files.Directory ?? Path.Combine(Pipeline.DataDir, "logs");
     public string DeadLetterDirectory => DeadLetter.Directory ?? Path.Combine(Pipeline.DataDir, "deadletter");
     public string PatternsDirectory => PatternMine.Snapshots.Directory ?? Path.Combine(Pipeline.DataDir, "patterns");
@@ -70,8 +73,38 @@ internal sealed class PipelineSettings
             DeadLetter = Bind<DeadLetterOptions>(root, "DeadLetter", errors),
             ClickHouse = Bind<ClickHouseSinkOptions>(root, "Sinks:ClickHouse", errors),
         };
+        settings.MoveDeprecatedKeys(root);
         settings.Validate(errors);
         return settings;
+    }
+
+    /// <summary>
+    /// Sink capacities live under <c>Pipeline:Sinks:&lt;Sink&gt;</c>; the files sink's used to be
+    /// <c>Pipeline:Blocks:Files</c>. The old keys still work (the new ones win) and say where to go.
+    /// </summary>
+    private void MoveDeprecatedKeys(IConfigurationSection root)
+    {
+        foreach (var key in (string[])["BoundedCapacity", "MaxDegreeOfParallelism"])
+        {
+            if (root.GetSection("Blocks:Files:" + key).Value is null)
+            {
+                continue;
+            }
+
+            Warnings.Add($"Pipeline:Blocks:Files:{key} is deprecated: set Pipeline:Sinks:Files:{key} instead" +
+                (root.GetSection("Sinks:Files:" + key).Value is null ? " (used for now)." : " (ignored: Pipeline:Sinks:Files:" + key + " is set)."));
+            if (root.GetSection("Sinks:Files:" + key).Value is null)
+            {
+                if (key == "BoundedCapacity")
+                {
+                    Files.BoundedCapacity = Blocks.Files.BoundedCapacity;
+                }
+                else
+                {
+                    Files.MaxDegreeOfParallelism = Blocks.Files.MaxDegreeOfParallelism;
+                }
+            }
+        }
     }
 
     private static T Bind<T>(IConfigurationSection root, string path, List<string> errors)
@@ -147,6 +180,7 @@ internal sealed class PipelineSettings
         CheckBlock(Blocks.PatternMine, "PatternMine", errors);
         CheckBlock(Blocks.FanOut, "FanOut", errors);
         CheckBlock(Blocks.Files, "Files", errors);
+        CheckBlock(BlockOptions.Of(Files.BoundedCapacity, Files.MaxDegreeOfParallelism), "Files", errors, "Pipeline:Sinks:Files");
 
         Check(Parse.MaxDepth is >= 2 and <= 1000, "Parse:MaxDepth", $"must be 2 to 1000 (got {Parse.MaxDepth}).");
         for (var i = 0; i < Redact.Patterns.Count; i++)
@@ -189,16 +223,17 @@ internal sealed class PipelineSettings
         }
     }
 
-    private static void CheckBlock(BlockOptions block, string name, List<string> errors)
+    private static void CheckBlock(BlockOptions block, string name, List<string> errors, string? prefix = null)
     {
+        prefix ??= "Pipeline:Blocks:" + name;
         if (block.BoundedCapacity < 1)
         {
-            errors.Add($"Pipeline:Blocks:{name}:BoundedCapacity: must be at least 1 (got {block.BoundedCapacity}); blocks are never unbounded.");
+            errors.Add($"{prefix}:BoundedCapacity: must be at least 1 (got {block.BoundedCapacity}); blocks are never unbounded.");
         }
 
         if (block.MaxDegreeOfParallelism < 1)
         {
-            errors.Add($"Pipeline:Blocks:{name}:MaxDegreeOfParallelism: must be at least 1 (got {block.MaxDegreeOfParallelism}).");
+            errors.Add($"{prefix}:MaxDegreeOfParallelism: must be at least 1 (got {block.MaxDegreeOfParallelism}).");
         }
     }
 }

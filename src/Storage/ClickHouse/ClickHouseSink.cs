@@ -2,6 +2,7 @@ using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
 using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
+using Pipeline.Blocks.Hosting;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Storage.ClickHouse.Internal;
 using Pipeline.Storage.Sinks;
@@ -21,7 +22,7 @@ namespace Pipeline.Storage.ClickHouse;
 /// twice (it may have been committed without the answer arriving): at-least-once. Memory stays
 /// bounded: one INSERT filling, one queued, one in flight.
 /// </remarks>
-public sealed class ClickHouseSink : IEventSink, IAsyncDisposable
+public sealed class ClickHouseSink : IEventSink, ILifecycleComponent, IAsyncDisposable
 {
     private readonly SinkRunner _runner;
 
@@ -81,6 +82,11 @@ public sealed class ClickHouseSink : IEventSink, IAsyncDisposable
     /// answer is logged once and the sink starts anyway, spooling until it does.
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken) => _runner.StartAsync(cancellationToken);
+
+    /// <summary>Schema checks run before the graph; draining is the graph's (its completion reaches the sink).</summary>
+    public LifecycleStage Stage => LifecycleStage.Sinks;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public ValueTask DisposeAsync() => _runner.DisposeAsync();
 }

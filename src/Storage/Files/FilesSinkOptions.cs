@@ -24,6 +24,12 @@ public sealed class FilesSinkOptions
     /// <summary>Files older than this are deleted on roll. Default 30 days. Zero keeps all.</summary>
     public TimeSpan RetainAge { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>Event batches queued before the fan-out waits (<c>Pipeline:Sinks:Files:BoundedCapacity</c>; was <c>Pipeline:Blocks:Files:…</c>). Default 8.</summary>
+    public int BoundedCapacity { get; set; } = 8;
+
+    /// <summary>Batches encoded at once (NDJSON + LZ4, order kept); writing is sequential. Default 2.</summary>
+    public int MaxDegreeOfParallelism { get; set; } = 2;
+
     /// <summary>Write retries before a batch is discarded (counted, reason <c>write_failed</c>). Default 10.</summary>
     public int WriteRetries { get; set; } = 10;
 
