@@ -136,14 +136,6 @@ internal sealed class PipelineSettings
         Files.Validate(pipeline.Nested("Sinks:Files"));
         DeadLetter.Validate(pipeline.Nested("DeadLetter"));
         ClickHouse.Validate(pipeline.Nested("Sinks:ClickHouse"));
-        try
-        {
-            PatternMine.Validate();
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            // The message names the key (Pipeline:PatternMine:…); the parameter suffix adds nothing.
-            errors.Add($"{ex.Message.Split(" (Parameter", 2)[0]} (got {ex.ActualValue}).");
-        }
+        PatternMine.Validate(pipeline.Nested("PatternMine"));
     }
 }
