@@ -96,6 +96,25 @@ public sealed class PipelineSettingsTests
     }
 
     [Fact]
+    public void EveryBadPatternMineKeyIsReportedAtOnceIncludingItsSubSections()
+    {
+        // The miner's options used to throw at the first bad key, so only one of these was reported.
+        var errors = BuildErrors(
+            "--Pipeline:PatternMine:MaxTemplates=0",
+            "--Pipeline:PatternMine:MaxTokens=1",
+            "--Pipeline:PatternMine:Snapshots:Interval=00:00:00",
+            "--Pipeline:PatternMine:Anomalies:MinEvents=0");
+
+        Assert.Equal(
+        [
+            "Pipeline:PatternMine:MaxTemplates: must be at least 1. (got 0).",
+            "Pipeline:PatternMine:MaxTokens: must be at least 2. (got 1).",
+            "Pipeline:PatternMine:Snapshots:Interval must be positive, e.g. 00:00:30. (got 00:00:00).",
+            "Pipeline:PatternMine:Anomalies:MinEvents must be at least 1. (got 0).",
+        ], errors);
+    }
+
+    [Fact]
     public void ValueOfTheWrongTypeDoesNotHideOtherErrorsInItsSection()
     {
         // IdleTimeout is bound before MaxConnections: a failed conversion must not stop the rest

@@ -1,10 +1,11 @@
+using Pipeline.Blocks.Configuration;
 using Pipeline.Blocks.Graph;
 using Pipeline.Storage.Sinks;
 
 namespace Pipeline.Storage.Files;
 
 /// <summary>Options of the rolling-files sink (<c>Pipeline:Sinks:Files</c>).</summary>
-public sealed class FilesSinkOptions
+public sealed class FilesSinkOptions : IValidatedOptions
 {
     /// <summary>Writes files at all. Default true.</summary>
     public bool Enabled { get; set; } = true;
@@ -62,4 +63,17 @@ public sealed class FilesSinkOptions
         WriteStage = "write",
         KeyPrefix = "Pipeline:Sinks:Files",
     };
+
+    /// <inheritdoc />
+    public void Validate(OptionsErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        errors.Check(MaxFileBytes >= 4096, nameof(MaxFileBytes), $"must be at least 4096 (got {MaxFileBytes}).");
+        errors.Check(MaxFileAge > TimeSpan.Zero, nameof(MaxFileAge), $"must be positive (got {MaxFileAge}).");
+        errors.Check(RetainFiles >= 0, nameof(RetainFiles), $"must be 0 (keep all) or more (got {RetainFiles}).");
+        errors.Check(RetainAge >= TimeSpan.Zero, nameof(RetainAge), $"must be zero (keep all) or positive (got {RetainAge}).");
+        errors.Check(WriteRetries >= 0, nameof(WriteRetries), $"must be 0 or more (got {WriteRetries}).");
+        errors.Check(BoundedCapacity >= 1, nameof(BoundedCapacity), $"must be at least 1 (got {BoundedCapacity}); the sink is never unbounded.");
+        errors.Check(MaxDegreeOfParallelism >= 1, nameof(MaxDegreeOfParallelism), $"must be at least 1 (got {MaxDegreeOfParallelism}).");
+    }
 }
