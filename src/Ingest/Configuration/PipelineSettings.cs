@@ -94,7 +94,8 @@ internal sealed class PipelineSettings
 
             Warnings.Add($"Pipeline:Blocks:Files:{key} is deprecated: set Pipeline:Sinks:Files:{key} instead" +
                 (root.GetSection("Sinks:Files:" + key).Value is null ? " (used for now)." : " (ignored: Pipeline:Sinks:Files:" + key + " is set)."));
-            if (root.GetSection("Sinks:Files:" + key).Value is null)
+            // A bad old value is reported once, under its own key (BlocksOptions validates it).
+            if (root.GetSection("Sinks:Files:" + key).Value is null && Blocks.Files.BoundedCapacity >= 1 && Blocks.Files.MaxDegreeOfParallelism >= 1)
             {
                 if (key == "BoundedCapacity")
                 {
