@@ -6,7 +6,7 @@ namespace Pipeline.Ingest.Hosting;
 
 /// <summary>
 /// Keeps template ids stable across restarts. The miner is restored from <c>data/patterns/</c> when it is
-/// created (<see cref="CreateMiner"/>, before the graph can send it anything); this service then writes a
+/// created (<c>AddPatternMineBlock</c>, before the graph can send it anything); this service then writes a
 /// snapshot every <c>Pipeline:PatternMine:Snapshots:Interval</c> and once more at shutdown. Its stage
 /// (<see cref="LifecycleStage.State"/>) stops after the graph's: the last snapshot includes every
 /// template of every event the graph drained.
@@ -20,14 +20,6 @@ internal sealed class PatternSnapshotService : BackgroundService, ILifecycleComp
     {
         _miner = miner;
         _store = store;
-    }
-
-    /// <summary>The service's miner, restored from the last snapshot and recording its changes for the history.</summary>
-    public static TemplateMiner CreateMiner(PatternMineOptions options, PatternSnapshotStore store)
-    {
-        var miner = new TemplateMiner(options);
-        store.Load(miner);
-        return miner;
     }
 
     public LifecycleStage Stage => LifecycleStage.State;

@@ -12,7 +12,6 @@ using Pipeline.Blocks.Hosting;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Blocks.Parse;
 using Pipeline.Blocks.PatternMine;
-using Pipeline.Blocks.PatternMine.Anomalies;
 using Pipeline.Blocks.Redact;
 using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Framing;
@@ -20,7 +19,6 @@ using Pipeline.Ingest.Http;
 using Pipeline.Ingest.Tcp;
 using Pipeline.Ingest.WebSockets;
 using Pipeline.Storage.ClickHouse;
-using Pipeline.Storage.ClickHouse.Patterns;
 using Pipeline.Storage.DeadLetters;
 using Pipeline.Storage.Files;
 
@@ -115,49 +113,21 @@ public static class PipelineHost
             sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.DeadLetter")));
         services.AddSingleton<IDeadLetterSink>(sp => sp.GetRequiredService<DeadLetterWriter>());
-        services.AddSingleton<IFleetRegistrySource>(sp => settings.Enrich.RegistryPath is { Length: > 0 } path
-            ? new FileFleetRegistrySource(path, settings.Enrich.RegistryPollInterval, sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Enrich"))
-            : new StaticFleetRegistrySource(FleetRegistry.Empty));
 
+        // The graph: each block and sink registers itself; GraphStage and LifecycleStage hold the order.
+        services.AddParseBlock(settings.Parse, settings.Blocks.Parse);
+        services.AddRedactBlock(settings.Redact, settings.Blocks.Redact);
+        services.AddEnrichBlock(settings.Enrich, settings.Blocks.Enrich);
+        services.AddPatternMineBlock(settings.PatternMine, settings.PatternsDirectory, settings.Blocks.PatternMine);
         services.AddFilesSink(settings.Files, settings.FilesDirectory);
         services.AddClickHouseSink(settings.ClickHouse, settings.ClickHouseSpoolDirectory, settings.PatternMine.Enabled);
-
+        services.AddPipelineGraph(settings.Blocks.FanOut);
         if (settings.PatternMine.Enabled)
         {
-            services.AddSingleton(sp => new PatternSnapshotStore(settings.PatternsDirectory, settings.PatternMine.Snapshots,
-                sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.PatternMine.Snapshots")));
-            services.AddSingleton(sp => PatternSnapshotService.CreateMiner(settings.PatternMine, sp.GetRequiredService<PatternSnapshotStore>()));
-
             services.AddSingleton<PatternSnapshotService>();
             services.AddLifecycle<PatternSnapshotService>();
-            if (settings.PatternMine.Anomalies.Enabled)
-            {
-                services.AddSingleton(sp => new PatternAnomalyDetector(sp.GetRequiredService<TemplateMiner>(), settings.PatternMine.Anomalies,
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<PipelineMetrics>()));
-            }
         }
 
-        services.AddSingleton(sp =>
-        {
-            var metrics = sp.GetRequiredService<PipelineMetrics>();
-            var deadLetters = sp.GetRequiredService<IDeadLetterSink>();
-            var processors = new List<(IBatchProcessor, BlockOptions)>
-            {
-                (new ParseBlock(settings.Parse, metrics, deadLetters), settings.Blocks.Parse),
-                (new RedactBlock(settings.Redact, metrics), settings.Blocks.Redact),
-                (new EnrichBlock(sp.GetRequiredService<IFleetRegistrySource>(), metrics), settings.Blocks.Enrich),
-            };
-            if (settings.PatternMine.Enabled)
-            {
-                processors.Add((new PatternMineBlock(sp.GetRequiredService<TemplateMiner>(), sp.GetRequiredService<TimeProvider>(), metrics,
-                    sp.GetService<PatternAnomalyDetector>(), sp.GetService<ClickHousePatternsWriter>()), settings.Blocks.PatternMine));
-            }
-
-            return new PipelineGraph(processors, sp.GetServices<IEventSink>().ToList(), settings.Blocks.FanOut, metrics,
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Graph"));
-        });
         services.AddSingleton(sp => new IngestContext(
             sp.GetRequiredService<PipelineGraph>(),
             sp.GetRequiredService<EventBatchPool>(),

@@ -4,6 +4,7 @@ using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Hosting;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Blocks.PatternMine;
+using Pipeline.Blocks.PatternMine.Anomalies;
 using Pipeline.Storage.ClickHouse.Patterns;
 
 namespace Pipeline.Storage.ClickHouse;
@@ -32,6 +33,7 @@ public static class ClickHouseSinkServiceCollectionExtensions
                 sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Sinks.ClickHouse.Patterns")));
             services.AddLifecycle<ClickHousePatternsWriter>();
+            services.AddSingleton<IPatternObserver>(sp => sp.GetRequiredService<ClickHousePatternsWriter>());
         }
 
         return services;
