@@ -101,6 +101,13 @@ public sealed class QueueReader : IAsyncDisposable
     /// <summary>Messages in the queue now, as the broker counts them (not consumed).</summary>
     public async Task<uint> BrokerCountAsync() => (await _channel.QueueDeclarePassiveAsync(Queue)).MessageCount;
 
+    /// <summary>Closes the test's connection and keeps the queue (for a durable queue read later).</summary>
+    public async Task CloseWithoutDeletingAsync()
+    {
+        await _connection.AbortAsync(TimeSpan.FromSeconds(2));
+        _connection.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
