@@ -43,7 +43,7 @@ public class RowBinaryEncoderBenchmarks
         using var insert = probe.Seal();
         // BenchmarkDotNet shows this in its log: the sizes behind the per-event times.
         Console.WriteLine($"// input {_batch.InputBytes} B, RowBinary {raw} B, LZ4 blocks {insert.Length} B " +
-                          $"(ratio {(double)raw / insert.Length:F2}) for {insert.Rows} events");
+                          $"(ratio {(double)raw / insert.Length:F2}) for {insert.Events} events");
     }
 
     [Benchmark(OperationsPerInvoke = Events, Baseline = true)]

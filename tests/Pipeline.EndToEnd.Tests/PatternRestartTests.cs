@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Pipeline.Blocks.PatternMine;
 using Pipeline.Ingest.Configuration;
+using Pipeline.Ingest.Hosting;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.EndToEnd.Tests;
@@ -76,12 +76,12 @@ public sealed class PatternRestartTests : IDisposable
     {
         await using var pipeline = await TestPipeline.StartAsync(Settings, dataDir: _dataDir);
 
-        // Hosted services stop in reverse registration order: the snapshot service must come before the graph's.
-        var hosted = pipeline.Services.GetServices<IHostedService>().Select(s => s.GetType().Name).ToList();
-        var snapshots = hosted.IndexOf("PatternSnapshotService");
-        var graph = hosted.IndexOf("GraphService");
-        Assert.True(snapshots >= 0 && graph >= 0, string.Join(", ", hosted));
-        Assert.True(snapshots < graph, $"the snapshot service stops before the graph drained: {string.Join(", ", hosted)}");
+        // The lifecycle stops by stage: the snapshot service after the graph has drained.
+        var order = pipeline.Services.GetRequiredService<PipelineLifecycle>().StopOrder.Select(s => s.GetType().Name).ToList();
+        var snapshots = order.IndexOf("PatternSnapshotService");
+        var graph = order.IndexOf("GraphService");
+        Assert.True(snapshots >= 0 && graph >= 0, string.Join(", ", order));
+        Assert.True(snapshots > graph, $"the snapshot service stops before the graph drained: {string.Join(", ", order)}");
 
         await pipeline.SendTcpAsync(Payload("last", ["the very last message before shutdown"]));
         await pipeline.StopAsync();

@@ -116,6 +116,18 @@ public sealed class PipelineCommandsTests
     }
 
     [Fact]
+    public async Task PatternsMineNamesEveryBadOptionAndExitsTwo()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await PipelineCli.RunAsync(dir.Path, "patterns", "mine", "--Pipeline:PatternMine:MaxTemplates=0", "--Pipeline:PatternMine:MaxTokens=1");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Pipeline:PatternMine:MaxTemplates: must be at least 1. (got 0).", result.StdErr);
+        Assert.Contains("Pipeline:PatternMine:MaxTokens: must be at least 2. (got 1).", result.StdErr);
+    }
+
+    [Fact]
     public async Task RunWithABadKeyExitsTwoBeforeListening()
     {
         using var dir = new TempDirectory();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Hosting;
 using Pipeline.Ingest.Tests.Infrastructure;
@@ -28,6 +29,42 @@ public sealed class PipelineSettingsTests
 
         Assert.StartsWith(key + ":", error);
     }
+
+    [Fact]
+    public void TheFilesSinksOldCapacityKeysStillWorkAndSayWhereTheyMoved()
+    {
+        var errors = new List<string>();
+        var settings = PipelineSettings.Load(Configuration("--Pipeline:Blocks:Files:BoundedCapacity=3", "--Pipeline:Blocks:Files:MaxDegreeOfParallelism=1"), errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(3, settings.Files.BoundedCapacity);
+        Assert.Equal(1, settings.Files.MaxDegreeOfParallelism);
+        Assert.Equal(2, settings.Warnings.Count);
+        Assert.Contains(settings.Warnings, w => w.StartsWith("Pipeline:Blocks:Files:BoundedCapacity is deprecated: set Pipeline:Sinks:Files:BoundedCapacity instead", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheNewFilesSinkCapacityKeyWinsOverTheOldOne()
+    {
+        var errors = new List<string>();
+        var settings = PipelineSettings.Load(Configuration("--Pipeline:Blocks:Files:BoundedCapacity=3", "--Pipeline:Sinks:Files:BoundedCapacity=5"), errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(5, settings.Files.BoundedCapacity);
+        Assert.Contains("ignored", Assert.Single(settings.Warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheFilesSinkCapacityIsRejectedNamingItsNewKey()
+    {
+        var errors = new List<string>();
+        PipelineSettings.Load(Configuration("--Pipeline:Sinks:Files:BoundedCapacity=0"), errors);
+
+        Assert.StartsWith("Pipeline:Sinks:Files:BoundedCapacity:", Assert.Single(errors));
+    }
+
+    private static IConfiguration Configuration(params string[] args) =>
+        new ConfigurationBuilder().AddCommandLine(args).Build();
 
     [Theory]
     [InlineData("--Pipeline:Ingest:MaxLineBytes=lots", "Pipeline:Ingest:MaxLineBytes")]
@@ -93,6 +130,25 @@ public sealed class PipelineSettingsTests
         Assert.Contains(errors, e => e.Contains("Pipeline:Blocks:Parse:BoundedCapacity"));
         Assert.Contains(errors, e => e.Contains("Pipeline:Ingest:MaxConnections"));
         Assert.Contains(errors, e => e.Contains("Pipeline:Bogus"));
+    }
+
+    [Fact]
+    public void EveryBadPatternMineKeyIsReportedAtOnceIncludingItsSubSections()
+    {
+        // The miner's options used to throw at the first bad key, so only one of these was reported.
+        var errors = BuildErrors(
+            "--Pipeline:PatternMine:MaxTemplates=0",
+            "--Pipeline:PatternMine:MaxTokens=1",
+            "--Pipeline:PatternMine:Snapshots:Interval=00:00:00",
+            "--Pipeline:PatternMine:Anomalies:MinEvents=0");
+
+        Assert.Equal(
+        [
+            "Pipeline:PatternMine:MaxTemplates: must be at least 1. (got 0).",
+            "Pipeline:PatternMine:MaxTokens: must be at least 2. (got 1).",
+            "Pipeline:PatternMine:Snapshots:Interval must be positive, e.g. 00:00:30. (got 00:00:00).",
+            "Pipeline:PatternMine:Anomalies:MinEvents must be at least 1. (got 0).",
+        ], errors);
     }
 
     [Fact]

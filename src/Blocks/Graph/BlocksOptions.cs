@@ -1,7 +1,9 @@
+using Pipeline.Blocks.Configuration;
+
 namespace Pipeline.Blocks.Graph;
 
 /// <summary>The <c>Pipeline:Blocks</c> section: one <see cref="BlockOptions"/> per block.</summary>
-public sealed class BlocksOptions
+public sealed class BlocksOptions : IValidatedOptions
 {
     public BlockOptions Parse { get; set; } = BlockOptions.Of(8, 2);
     public BlockOptions Redact { get; set; } = BlockOptions.Of(8, 2);
@@ -17,4 +19,16 @@ public sealed class BlocksOptions
 
     /// <summary>The rolling-files sink: parallelism applies to encoding; writing is sequential.</summary>
     public BlockOptions Files { get; set; } = BlockOptions.Of(8, 2);
+
+    /// <inheritdoc />
+    public void Validate(OptionsErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        Parse.Validate(errors.Nested(nameof(Parse)));
+        Redact.Validate(errors.Nested(nameof(Redact)));
+        Enrich.Validate(errors.Nested(nameof(Enrich)));
+        PatternMine.Validate(errors.Nested(nameof(PatternMine)));
+        FanOut.Validate(errors.Nested(nameof(FanOut)));
+        Files.Validate(errors.Nested(nameof(Files)));
+    }
 }

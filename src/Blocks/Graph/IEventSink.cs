@@ -17,4 +17,7 @@ public interface IEventSink
     Task Completion { get; }
 
     SinkHealth Health { get; }
+
+    /// <summary>What the sink did so far: written, left in its spool, discarded (for the shutdown line).</summary>
+    SinkSummary Summary => SinkSummary.Unknown;
 }

@@ -34,6 +34,8 @@ public sealed class PipelineMetrics
             "Events acknowledged by the destination.", Labels("sink"));
         SinkSpooled = factory.CreateCounter("pipeline_sink_spooled_events_total",
             "Events written to a sink's disk spool.", Labels("sink"));
+        SinkRetries = factory.CreateCounter("pipeline_sink_retries_total",
+            "Failed attempts to write a batch that were tried again (before it was spooled or discarded).", Labels("sink"));
         SinkBytes = factory.CreateCounter("pipeline_sink_written_bytes_total",
             "Bytes written to the destination (after compression).", Labels("sink"));
         BlockQueueDepth = factory.CreateGauge("pipeline_block_queue_depth",
@@ -60,6 +62,7 @@ public sealed class PipelineMetrics
     public Counter ComponentErrors { get; }
     public Counter SinkWritten { get; }
     public Counter SinkSpooled { get; }
+    public Counter SinkRetries { get; }
     public Counter SinkBytes { get; }
     public Gauge BlockQueueDepth { get; }
     public Counter RedactedEvents { get; }

@@ -1,3 +1,5 @@
+using Pipeline.Blocks.Configuration;
+
 namespace Pipeline.Blocks.PatternMine;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Pipeline.Blocks.PatternMine;
 /// source: the defaults are what the Loghub evaluation was run with. Taken as a snapshot when the
 /// miner is built.
 /// </summary>
-public sealed class PatternMineOptions
+public sealed class PatternMineOptions : IValidatedOptions
 {
     /// <summary>Whether the service runs the pattern-mine block (every event with a <c>msg</c> gets a template id). Default true.</summary>
     public bool Enabled { get; set; } = true;
@@ -49,46 +51,27 @@ public sealed class PatternMineOptions
     /// </summary>
     public int MessageCacheSize { get; set; } = 16_384;
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad key.</summary>
-    public void Validate()
+    /// <summary>
+    /// For options built in code: throws one <see cref="ArgumentOutOfRangeException"/> listing every bad
+    /// key under <c>Pipeline:PatternMine</c>.
+    /// </summary>
+    public void Validate() => OptionsErrors.ThrowIfInvalid(this, "Pipeline:PatternMine");
+
+    /// <inheritdoc />
+    public void Validate(OptionsErrors errors)
     {
-        if (MaxTemplates < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxTemplates), MaxTemplates, "Pipeline:PatternMine:MaxTemplates: must be at least 1.");
-        }
-
-        if (double.IsNaN(SimilarityThreshold) || SimilarityThreshold <= 0 || SimilarityThreshold > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(SimilarityThreshold), SimilarityThreshold, "Pipeline:PatternMine:SimilarityThreshold: must be in (0, 1].");
-        }
-
-        if (WordVariantsBeforeVariable is < 0 or 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(WordVariantsBeforeVariable), WordVariantsBeforeVariable, "Pipeline:PatternMine:WordVariantsBeforeVariable: must be 0 (never) or at least 2.");
-        }
-
-        if (MaxTokens < 2)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, "Pipeline:PatternMine:MaxTokens: must be at least 2.");
-        }
-
-        if (MaxTokenBytes < 16)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxTokenBytes), MaxTokenBytes, "Pipeline:PatternMine:MaxTokenBytes: must be at least 16.");
-        }
-
-        if (MaxMessageBytes < 16)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), MaxMessageBytes, "Pipeline:PatternMine:MaxMessageBytes: must be at least 16.");
-        }
-
-        if (MessageCacheSize is < 0 or > 1 << 24)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MessageCacheSize), MessageCacheSize, "Pipeline:PatternMine:MessageCacheSize: must be 0 (off) to 16777216.");
-        }
-
-        Snapshots.Validate();
-        Anomalies.Validate();
+        ArgumentNullException.ThrowIfNull(errors);
+        errors.Check(MaxTemplates >= 1, nameof(MaxTemplates), $"must be at least 1. (got {MaxTemplates}).");
+        errors.Check(!double.IsNaN(SimilarityThreshold) && SimilarityThreshold > 0 && SimilarityThreshold <= 1, nameof(SimilarityThreshold),
+            $"must be in (0, 1]. (got {SimilarityThreshold}).");
+        errors.Check(WordVariantsBeforeVariable is 0 or >= 2, nameof(WordVariantsBeforeVariable),
+            $"must be 0 (never) or at least 2. (got {WordVariantsBeforeVariable}).");
+        errors.Check(MaxTokens >= 2, nameof(MaxTokens), $"must be at least 2. (got {MaxTokens}).");
+        errors.Check(MaxTokenBytes >= 16, nameof(MaxTokenBytes), $"must be at least 16. (got {MaxTokenBytes}).");
+        errors.Check(MaxMessageBytes >= 16, nameof(MaxMessageBytes), $"must be at least 16. (got {MaxMessageBytes}).");
+        errors.Check(MessageCacheSize is >= 0 and <= 1 << 24, nameof(MessageCacheSize), $"must be 0 (off) to 16777216. (got {MessageCacheSize}).");
+        Snapshots.Validate(errors.Nested(nameof(Snapshots)));
+        Anomalies.Validate(errors.Nested(nameof(Anomalies)));
     }
 
     internal PatternMineOptions Snapshot() => (PatternMineOptions)MemberwiseClone();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using Pipeline.Blocks.Configuration;
 using Pipeline.Blocks.PatternMine;
 
 namespace Pipeline.Ingest.Cli;
@@ -91,8 +92,10 @@ internal static class PatternsCommand
                 .AddCommandLine([.. unmatched])
                 .Build();
             configuration.GetSection("Pipeline:PatternMine").Bind(options, o => o.ErrorOnUnknownConfiguration = true);
-            options.Validate();
-            return true;
+            var errors = new List<string>();
+            options.Validate(new OptionsErrors("Pipeline:PatternMine", errors));
+            problem = string.Join("; ", errors);
+            return errors.Count == 0;
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
         {

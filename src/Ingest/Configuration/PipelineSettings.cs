@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Pipeline.Blocks.Configuration;
 using Pipeline.Blocks.Enrich;
 using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Parse;
@@ -31,6 +32,9 @@ internal sealed class PipelineSettings
     public FilesSinkOptions Files { get; private init; } = new();
     public DeadLetterOptions DeadLetter { get; private init; } = new();
     public ClickHouseSinkOptions ClickHouse { get; private init; } = new();
+
+    /// <summary>Settings that still work but have moved, each with where to put it now (logged at start).</summary>
+    public List<string> Warnings { get; } = [];
 
     public string FilesDirectory => Files.Directory ?? Path.Combine(Pipeline.DataDir, "logs");
     public string DeadLetterDirectory => DeadLetter.Directory ?? Path.Combine(Pipeline.DataDir, "deadletter");
@@ -70,8 +74,39 @@ internal sealed class PipelineSettings
             DeadLetter = Bind<DeadLetterOptions>(root, "DeadLetter", errors),
             ClickHouse = Bind<ClickHouseSinkOptions>(root, "Sinks:ClickHouse", errors),
         };
+        settings.MoveDeprecatedKeys(root);
         settings.Validate(errors);
         return settings;
+    }
+
+    /// <summary>
+    /// Sink capacities live under <c>Pipeline:Sinks:&lt;Sink&gt;</c>; the files sink's used to be
+    /// <c>Pipeline:Blocks:Files</c>. The old keys still work (the new ones win) and say where to go.
+    /// </summary>
+    private void MoveDeprecatedKeys(IConfigurationSection root)
+    {
+        foreach (var key in (string[])["BoundedCapacity", "MaxDegreeOfParallelism"])
+        {
+            if (root.GetSection("Blocks:Files:" + key).Value is null)
+            {
+                continue;
+            }
+
+            Warnings.Add($"Pipeline:Blocks:Files:{key} is deprecated: set Pipeline:Sinks:Files:{key} instead" +
+                (root.GetSection("Sinks:Files:" + key).Value is null ? " (used for now)." : " (ignored: Pipeline:Sinks:Files:" + key + " is set)."));
+            // A bad old value is reported once, under its own key (BlocksOptions validates it).
+            if (root.GetSection("Sinks:Files:" + key).Value is null && Blocks.Files.BoundedCapacity >= 1 && Blocks.Files.MaxDegreeOfParallelism >= 1)
+            {
+                if (key == "BoundedCapacity")
+                {
+                    Files.BoundedCapacity = Blocks.Files.BoundedCapacity;
+                }
+                else
+                {
+                    Files.MaxDegreeOfParallelism = Blocks.Files.MaxDegreeOfParallelism;
+                }
+            }
+        }
     }
 
     private static T Bind<T>(IConfigurationSection root, string path, List<string> errors)
@@ -119,86 +154,22 @@ internal sealed class PipelineSettings
         }
     }
 
+    /// <summary>
+    /// Each options type checks its own keys under its section; only what belongs to the composition
+    /// (the data directory that the other sections' defaults hang off) is checked here.
+    /// </summary>
     private void Validate(List<string> errors)
     {
-        void Check(bool ok, string key, string message)
-        {
-            if (!ok)
-            {
-                errors.Add($"Pipeline:{key}: {message}");
-            }
-        }
-
-        Check(!string.IsNullOrWhiteSpace(Pipeline.DataDir), "DataDir", "must name a directory.");
-        Check(Uri.TryCreate(Ingest.HttpUrl, UriKind.Absolute, out var url) && url.Scheme == "http", "Ingest:HttpUrl",
-            $"must be an http:// URL such as http://127.0.0.1:5080 (got '{Ingest.HttpUrl}').");
-        Check(EndpointParser.TryParse(Ingest.TcpEndpoint, out _), "Ingest:TcpEndpoint",
-            $"must be host:port such as 127.0.0.1:5140 (got '{Ingest.TcpEndpoint}').");
-        Check(Ingest.MaxLineBytes is >= 64 and <= 64 * 1024 * 1024, "Ingest:MaxLineBytes", $"must be 64 B to 64 MiB (got {Ingest.MaxLineBytes}).");
-        Check(Ingest.BatchMaxBytes is >= 1024 and <= 64 * 1024 * 1024, "Ingest:BatchMaxBytes", $"must be 1 KiB to 64 MiB (got {Ingest.BatchMaxBytes}).");
-        Check(Ingest.BatchMaxEvents >= 1, "Ingest:BatchMaxEvents", $"must be at least 1 (got {Ingest.BatchMaxEvents}).");
-        Check(Ingest.FlushInterval > TimeSpan.Zero, "Ingest:FlushInterval", $"must be positive, e.g. 00:00:00.050 (got {Ingest.FlushInterval}).");
-        Check(Ingest.IdleTimeout > TimeSpan.Zero, "Ingest:IdleTimeout", $"must be positive (got {Ingest.IdleTimeout}).");
-        Check(Ingest.MaxConnections >= 1, "Ingest:MaxConnections", $"must be at least 1 (got {Ingest.MaxConnections}).");
-
-        CheckBlock(Blocks.Parse, "Parse", errors);
-        CheckBlock(Blocks.Redact, "Redact", errors);
-        CheckBlock(Blocks.Enrich, "Enrich", errors);
-        CheckBlock(Blocks.PatternMine, "PatternMine", errors);
-        CheckBlock(Blocks.FanOut, "FanOut", errors);
-        CheckBlock(Blocks.Files, "Files", errors);
-
-        Check(Parse.MaxDepth is >= 2 and <= 1000, "Parse:MaxDepth", $"must be 2 to 1000 (got {Parse.MaxDepth}).");
-        for (var i = 0; i < Redact.Patterns.Count; i++)
-        {
-            try
-            {
-                _ = new System.Text.RegularExpressions.Regex(Redact.Patterns[i]);
-            }
-            catch (ArgumentException ex)
-            {
-                errors.Add($"Pipeline:Redact:Patterns:{i}: not a valid regular expression: {ex.Message}");
-            }
-        }
-
-        Check(Redact.Keys.TrueForAll(k => !string.IsNullOrWhiteSpace(k)), "Redact:Keys", "must not contain empty keys.");
-        if (Enrich.RegistryPath is { Length: > 0 } registry)
-        {
-            Check(File.Exists(registry), "Enrich:RegistryPath", $"file '{registry}' does not exist.");
-        }
-
-        Check(Enrich.RegistryPollInterval > TimeSpan.Zero, "Enrich:RegistryPollInterval", "must be positive.");
-        Check(Files.MaxFileBytes >= 4096, "Sinks:Files:MaxFileBytes", $"must be at least 4096 (got {Files.MaxFileBytes}).");
-        Check(Files.MaxFileAge > TimeSpan.Zero, "Sinks:Files:MaxFileAge", $"must be positive (got {Files.MaxFileAge}).");
-        Check(Files.RetainFiles >= 0, "Sinks:Files:RetainFiles", $"must be 0 (keep all) or more (got {Files.RetainFiles}).");
-        Check(Files.RetainAge >= TimeSpan.Zero, "Sinks:Files:RetainAge", $"must be zero (keep all) or positive (got {Files.RetainAge}).");
-        Check(Files.WriteRetries >= 0, "Sinks:Files:WriteRetries", $"must be 0 or more (got {Files.WriteRetries}).");
-        Check(DeadLetter.MaxBytesPerRecord is >= 16 and <= 1024 * 1024, "DeadLetter:MaxBytesPerRecord", $"must be 16 B to 1 MiB (got {DeadLetter.MaxBytesPerRecord}).");
-        Check(DeadLetter.QueueCapacity >= 1, "DeadLetter:QueueCapacity", $"must be at least 1 (got {DeadLetter.QueueCapacity}).");
-        Check(DeadLetter.MaxFileBytes >= 4096, "DeadLetter:MaxFileBytes", $"must be at least 4096 (got {DeadLetter.MaxFileBytes}).");
-        Check(DeadLetter.RetainFiles >= 1, "DeadLetter:RetainFiles", $"must be at least 1 (got {DeadLetter.RetainFiles}).");
-        ClickHouse.Validate("Pipeline:Sinks:ClickHouse", errors);
-        try
-        {
-            PatternMine.Validate();
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            // The message names the key (Pipeline:PatternMine:…); the parameter suffix adds nothing.
-            errors.Add($"{ex.Message.Split(" (Parameter", 2)[0]} (got {ex.ActualValue}).");
-        }
-    }
-
-    private static void CheckBlock(BlockOptions block, string name, List<string> errors)
-    {
-        if (block.BoundedCapacity < 1)
-        {
-            errors.Add($"Pipeline:Blocks:{name}:BoundedCapacity: must be at least 1 (got {block.BoundedCapacity}); blocks are never unbounded.");
-        }
-
-        if (block.MaxDegreeOfParallelism < 1)
-        {
-            errors.Add($"Pipeline:Blocks:{name}:MaxDegreeOfParallelism: must be at least 1 (got {block.MaxDegreeOfParallelism}).");
-        }
+        var pipeline = new OptionsErrors("Pipeline", errors);
+        pipeline.Check(!string.IsNullOrWhiteSpace(Pipeline.DataDir), "DataDir", "must name a directory.");
+        Ingest.Validate(pipeline.Nested("Ingest"));
+        Blocks.Validate(pipeline.Nested("Blocks"));
+        Parse.Validate(pipeline.Nested("Parse"));
+        Redact.Validate(pipeline.Nested("Redact"));
+        Enrich.Validate(pipeline.Nested("Enrich"));
+        Files.Validate(pipeline.Nested("Sinks:Files"));
+        DeadLetter.Validate(pipeline.Nested("DeadLetter"));
+        ClickHouse.Validate(pipeline.Nested("Sinks:ClickHouse"));
+        PatternMine.Validate(pipeline.Nested("PatternMine"));
     }
 }

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Hosting;
+using Pipeline.Blocks.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Blocks.Graph;
 using Pipeline.Storage.DeadLetters;
@@ -6,11 +6,11 @@ using Pipeline.Storage.DeadLetters;
 namespace Pipeline.Ingest.Hosting;
 
 /// <summary>
-/// Owns the graph's lifetime. Registered before the web server, so on shutdown it stops after
-/// Kestrel: connections are closed first (each flushing its partial batch), then the graph is
-/// completed and every sink drains. Nothing accepted is lost.
+/// Owns the graph's lifetime (<see cref="LifecycleStage.Graph"/>). Kestrel stops first: connections are
+/// closed (each flushing its partial batch), then the graph is completed and every sink drains or spools.
+/// The last line says what each sink did.
 /// </summary>
-internal sealed partial class GraphService : IHostedService
+internal sealed partial class GraphService : ILifecycleComponent
 {
     private readonly PipelineGraph _graph;
     private readonly DeadLetterWriter _deadLetters;
@@ -23,6 +23,8 @@ internal sealed partial class GraphService : IHostedService
         _logger = logger;
     }
 
+    public LifecycleStage Stage => LifecycleStage.Graph;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Started(_logger, _graph.Sinks.Count);
@@ -34,7 +36,13 @@ internal sealed partial class GraphService : IHostedService
         Draining(_logger);
         await _graph.CompleteAsync().ConfigureAwait(false);
         await _deadLetters.DisposeAsync().ConfigureAwait(false);
-        Drained(_logger);
+        var sinks = new List<string>(_graph.Sinks.Count);
+        foreach (var sink in _graph.Sinks)
+        {
+            sinks.Add($"{sink.Name}: {sink.Summary}");
+        }
+
+        Drained(_logger, sinks.Count == 0 ? "no sinks" : string.Join("; ", sinks));
     }
 
     [LoggerMessage(1, LogLevel.Information, "Graph running with {Sinks} sink(s).")]
@@ -43,6 +51,6 @@ internal sealed partial class GraphService : IHostedService
     [LoggerMessage(2, LogLevel.Information, "Draining the graph: completing blocks and flushing sinks.")]
     private static partial void Draining(ILogger logger);
 
-    [LoggerMessage(3, LogLevel.Information, "Graph drained; every accepted event was written.")]
-    private static partial void Drained(ILogger logger);
+    [LoggerMessage(3, LogLevel.Information, "Graph drained; {Sinks}.")]
+    private static partial void Drained(ILogger logger, string sinks);
 }

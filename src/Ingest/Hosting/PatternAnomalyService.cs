@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
+using Pipeline.Blocks.Hosting;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Blocks.PatternMine.Anomalies;
 
@@ -15,11 +16,11 @@ namespace Pipeline.Ingest.Hosting;
 /// Closes the anomaly detector's window on a timer and turns each anomaly into an ordinary event
 /// (<c>"type":"pattern_anomaly"</c>, level WARNING) sent into the graph's input like a robot's line: it is
 /// parsed, redacted, enriched (by its robot_id) and written by every sink, so alert rules and SQL can
-/// match it. The pattern-mine block does not mine these events. Registered after <see cref="GraphService"/>,
-/// so it stops first: a last tick hands out the templates created since the previous one while the graph
+/// match it. The pattern-mine block does not mine these events. It feeds the graph
+/// (<see cref="LifecycleStage.Ingest"/>), so it stops before the graph drains: a last tick hands out the templates created since the previous one while the graph
 /// still runs.
 /// </summary>
-internal sealed partial class PatternAnomalyService : IHostedService, IDisposable
+internal sealed partial class PatternAnomalyService : ILifecycleComponent, IDisposable
 {
     private readonly PatternAnomalyDetector _detector;
     private readonly PipelineGraph _graph;
@@ -43,6 +44,8 @@ internal sealed partial class PatternAnomalyService : IHostedService, IDisposabl
         _logger = logger;
         _source = new SourceConnection("internal", 0, "pattern_anomalies", settings.Enrich.NodeName);
     }
+
+    public LifecycleStage Stage => LifecycleStage.Ingest;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

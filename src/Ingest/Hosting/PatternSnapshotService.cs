@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Pipeline.Blocks.Hosting;
 using Pipeline.Blocks.PatternMine;
 
 namespace Pipeline.Ingest.Hosting;
@@ -6,11 +7,11 @@ namespace Pipeline.Ingest.Hosting;
 /// <summary>
 /// Keeps template ids stable across restarts. The miner is restored from <c>data/patterns/</c> when it is
 /// created (<see cref="CreateMiner"/>, before the graph can send it anything); this service then writes a
-/// snapshot every <c>Pipeline:PatternMine:Snapshots:Interval</c> and once more at shutdown. It is
-/// registered before <see cref="GraphService"/>, so it stops after it: the last snapshot includes every
+/// snapshot every <c>Pipeline:PatternMine:Snapshots:Interval</c> and once more at shutdown. Its stage
+/// (<see cref="LifecycleStage.State"/>) stops after the graph's: the last snapshot includes every
 /// template of every event the graph drained.
 /// </summary>
-internal sealed class PatternSnapshotService : BackgroundService
+internal sealed class PatternSnapshotService : BackgroundService, ILifecycleComponent
 {
     private readonly TemplateMiner _miner;
     private readonly PatternSnapshotStore _store;
@@ -28,6 +29,8 @@ internal sealed class PatternSnapshotService : BackgroundService
         store.Load(miner);
         return miner;
     }
+
+    public LifecycleStage Stage => LifecycleStage.State;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _store.RunAsync(_miner, stoppingToken);
 

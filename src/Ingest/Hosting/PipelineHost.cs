@@ -8,6 +8,7 @@ using Pipeline.Blocks.DeadLetters;
 using Pipeline.Blocks.Enrich;
 using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
+using Pipeline.Blocks.Hosting;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Blocks.Parse;
 using Pipeline.Blocks.PatternMine;
@@ -86,6 +87,12 @@ public static class PipelineHost
         builder.WebHost.UseSockets(o => o.MaxReadBufferSize = settings.Ingest.MaxLineBytes + TransportMargin);
 
         var app = builder.Build();
+        var startup = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Configuration");
+        foreach (var warning in settings.Warnings)
+        {
+            ConfigurationLog.Deprecated(startup, warning);
+        }
+
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Map("/ingest", (Microsoft.AspNetCore.Http.HttpContext context, WebSocketIngestEndpoint endpoint) => endpoint.HandleAsync(context));
         HealthEndpoints.Map(app);
@@ -113,29 +120,8 @@ public static class PipelineHost
                 sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Enrich"))
             : new StaticFleetRegistrySource(FleetRegistry.Empty));
 
-        if (settings.Files.Enabled)
-        {
-            services.AddSingleton<IEventSink>(sp => new FilesSink(settings.FilesDirectory, settings.Files, settings.Blocks.Files,
-                sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Sinks.Files")));
-        }
-
-        if (settings.ClickHouse.ConnectionString is { Length: > 0 })
-        {
-            services.AddSingleton(sp => new ClickHouseSink(settings.ClickHouse, settings.ClickHouseSpoolDirectory,
-                sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Sinks.ClickHouse")));
-            services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<ClickHouseSink>());
-            services.AddHostedService(sp => new ClickHouseSinkService(sp.GetRequiredService<ClickHouseSink>()));
-            if (settings.PatternMine.Enabled && settings.ClickHouse.Patterns.Enabled)
-            {
-                // Registered before the graph's service: hosted services stop in reverse, so its last round follows the drain.
-                services.AddSingleton(sp => new ClickHousePatternsWriter(sp.GetRequiredService<TemplateMiner>(), settings.ClickHouse,
-                    sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
-                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Sinks.ClickHouse.Patterns")));
-                services.AddHostedService(sp => sp.GetRequiredService<ClickHousePatternsWriter>());
-            }
-        }
+        services.AddFilesSink(settings.Files, settings.FilesDirectory);
+        services.AddClickHouseSink(settings.ClickHouse, settings.ClickHouseSpoolDirectory, settings.PatternMine.Enabled);
 
         if (settings.PatternMine.Enabled)
         {
@@ -144,8 +130,8 @@ public static class PipelineHost
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.PatternMine.Snapshots")));
             services.AddSingleton(sp => PatternSnapshotService.CreateMiner(settings.PatternMine, sp.GetRequiredService<PatternSnapshotStore>()));
 
-            // Before GraphService: hosted services stop in reverse order, so the last snapshot is written after the graph drained.
-            services.AddHostedService<PatternSnapshotService>();
+            services.AddSingleton<PatternSnapshotService>();
+            services.AddLifecycle<PatternSnapshotService>();
             if (settings.PatternMine.Anomalies.Enabled)
             {
                 services.AddSingleton(sp => new PatternAnomalyDetector(sp.GetRequiredService<TemplateMiner>(), settings.PatternMine.Anomalies,
@@ -182,10 +168,16 @@ public static class PipelineHost
             sp.GetRequiredService<IHostApplicationLifetime>(),
             settings.Enrich.NodeName));
         services.AddSingleton<WebSocketIngestEndpoint>();
-        services.AddHostedService<GraphService>();
+        services.AddSingleton<GraphService>();
+        services.AddLifecycle<GraphService>();
         if (settings.PatternMine.Enabled && settings.PatternMine.Anomalies.Enabled)
         {
-            services.AddHostedService<PatternAnomalyService>(); // after GraphService: stops first, while the graph still runs
+            services.AddSingleton<PatternAnomalyService>();
+            services.AddLifecycle<PatternAnomalyService>();
         }
+
+        // The one hosted service of the pipeline: it starts and stops the components above in LifecycleStage order.
+        services.AddSingleton<PipelineLifecycle>();
+        services.AddHostedService(sp => sp.GetRequiredService<PipelineLifecycle>());
     }
 }

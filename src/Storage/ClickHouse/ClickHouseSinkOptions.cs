@@ -1,10 +1,12 @@
+using Pipeline.Blocks.Configuration;
 using Pipeline.Storage.ClickHouse.Patterns;
+using Pipeline.Storage.Sinks;
 using Pipeline.Storage.Spool;
 
 namespace Pipeline.Storage.ClickHouse;
 
 /// <summary>Options of the ClickHouse sink (<c>Pipeline:Sinks:ClickHouse</c>). The sink is on when <see cref="ConnectionString"/> is set.</summary>
-public sealed class ClickHouseSinkOptions
+public sealed class ClickHouseSinkOptions : IValidatedOptions
 {
     /// <summary>
     /// Where ClickHouse's HTTP interface is: an URL (<c>http://user:password@host:8123</c>) or a
@@ -57,17 +59,29 @@ public sealed class ClickHouseSinkOptions
     /// <summary>The table of mined templates that <c>logs.template_id</c> joins (<c>Pipeline:Sinks:ClickHouse:Patterns</c>).</summary>
     public ClickHousePatternsOptions Patterns { get; set; } = new();
 
-    /// <summary>Adds a message naming the key for every bad value (<paramref name="prefix"/> is <c>Pipeline:Sinks:ClickHouse</c>).</summary>
-    public void Validate(string prefix, List<string> errors)
+    /// <summary>How the shared runner feeds this sink: one INSERT accumulating, one queued, one in flight.</summary>
+    public SinkRunnerOptions ToRunnerOptions(string spoolDirectory) => new()
     {
-        void Check(bool ok, string key, string message)
-        {
-            if (!ok)
-            {
-                errors.Add($"{prefix}:{key}: {message}");
-            }
-        }
+        BoundedCapacity = BoundedCapacity,
+        EncodeMode = SinkEncodeMode.Accumulate,
+        BatchMaxEvents = BatchMaxRows,
+        BatchMaxBytes = BatchMaxBytes,
+        BatchMaxDelay = BatchMaxDelay,
+        WriteQueue = 0, // one in flight, and the accumulator holds the next while it waits
+        Attempts = InsertAttempts,
+        RetryDelay = RetryDelay,
+        RetryMaxDelay = RetryMaxDelay,
+        Jitter = true,
+        Spool = Spool,
+        SpoolDirectory = spoolDirectory,
+        WriteStage = "insert",
+        KeyPrefix = "Pipeline:Sinks:ClickHouse",
+    };
 
+    /// <inheritdoc />
+    public void Validate(OptionsErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
         if (ConnectionString is { Length: > 0 } connection)
         {
             try
@@ -76,26 +90,27 @@ public sealed class ClickHouseSinkOptions
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
             {
-                errors.Add($"{prefix}:ConnectionString: not an http:// URL or a ClickHouse.Driver connection string (Host=…;Port=8123;Username=…;Password=…): {ex.Message}");
+                errors.Add(nameof(ConnectionString), $"not an http:// URL or a ClickHouse.Driver connection string (Host=…;Port=8123;Username=…;Password=…): {ex.Message}");
             }
         }
 
-        Check(IsIdentifier(Database), "Database", $"must be a plain identifier (letters, digits, _), got '{Database}'.");
-        Check(IsIdentifier(Table), "Table", $"must be a plain identifier (letters, digits, _), got '{Table}'.");
-        Check(TtlDays >= 0, "TtlDays", $"must be 0 (keep) or more (got {TtlDays}).");
-        Check(BatchMaxRows is >= 1 and <= 10_000_000, "BatchMaxRows", $"must be 1 to 10 000 000 (got {BatchMaxRows}).");
-        Check(BatchMaxBytes is >= 64 * 1024 and <= 512 * 1024 * 1024, "BatchMaxBytes", $"must be 64 KiB to 512 MiB (got {BatchMaxBytes}).");
-        Check(BatchMaxDelay > TimeSpan.Zero, "BatchMaxDelay", $"must be positive, e.g. 00:00:01 (got {BatchMaxDelay}).");
-        Check(BoundedCapacity >= 1, "BoundedCapacity", $"must be at least 1 (got {BoundedCapacity}); the sink is never unbounded.");
-        Check(InsertAttempts >= 1, "InsertAttempts", $"must be at least 1 (got {InsertAttempts}).");
-        Check(RetryDelay > TimeSpan.Zero, "RetryDelay", $"must be positive (got {RetryDelay}).");
-        Check(RetryMaxDelay >= RetryDelay, "RetryMaxDelay", $"must be at least RetryDelay (got {RetryMaxDelay}).");
-        Check(RequestTimeout > TimeSpan.Zero, "RequestTimeout", $"must be positive (got {RequestTimeout}).");
-        Check(Spool.SegmentBytes >= 64 * 1024, "Spool:SegmentBytes", $"must be at least 64 KiB (got {Spool.SegmentBytes}).");
-        Check(IsIdentifier(Patterns.Table) && Patterns.Table != Table, "Patterns:Table",
+        errors.Check(IsIdentifier(Database), nameof(Database), $"must be a plain identifier (letters, digits, _), got '{Database}'.");
+        errors.Check(IsIdentifier(Table), nameof(Table), $"must be a plain identifier (letters, digits, _), got '{Table}'.");
+        errors.Check(TtlDays >= 0, nameof(TtlDays), $"must be 0 (keep) or more (got {TtlDays}).");
+        errors.Check(BatchMaxRows is >= 1 and <= 10_000_000, nameof(BatchMaxRows), $"must be 1 to 10 000 000 (got {BatchMaxRows}).");
+        errors.Check(BatchMaxBytes is >= 64 * 1024 and <= 512 * 1024 * 1024, nameof(BatchMaxBytes), $"must be 64 KiB to 512 MiB (got {BatchMaxBytes}).");
+        errors.Check(BatchMaxDelay > TimeSpan.Zero, nameof(BatchMaxDelay), $"must be positive, e.g. 00:00:01 (got {BatchMaxDelay}).");
+        errors.Check(BoundedCapacity >= 1, nameof(BoundedCapacity), $"must be at least 1 (got {BoundedCapacity}); the sink is never unbounded.");
+        errors.Check(InsertAttempts >= 1, nameof(InsertAttempts), $"must be at least 1 (got {InsertAttempts}).");
+        errors.Check(RetryDelay > TimeSpan.Zero, nameof(RetryDelay), $"must be positive (got {RetryDelay}).");
+        errors.Check(RetryMaxDelay >= RetryDelay, nameof(RetryMaxDelay), $"must be at least RetryDelay (got {RetryMaxDelay}).");
+        errors.Check(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), $"must be positive (got {RequestTimeout}).");
+        Spool.Validate(errors.Nested(nameof(Spool)));
+
+        // The patterns table's name is checked here, not by its options: it must differ from the events table's.
+        errors.Check(IsIdentifier(Patterns.Table) && Patterns.Table != Table, "Patterns:Table",
             $"must be a plain identifier (letters, digits, _) other than Table, got '{Patterns.Table}'.");
-        Check(Patterns.Interval >= TimeSpan.FromMilliseconds(100), "Patterns:Interval", $"must be at least 00:00:00.100, e.g. 00:00:10 (got {Patterns.Interval}).");
-        Check(Spool.MaxBytes >= Spool.SegmentBytes, "Spool:MaxBytes", $"must be at least Spool:SegmentBytes (got {Spool.MaxBytes}).");
+        Patterns.Validate(errors.Nested(nameof(Patterns)));
     }
 
     private static bool IsIdentifier(string value) =>

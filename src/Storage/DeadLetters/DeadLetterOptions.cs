@@ -1,7 +1,9 @@
+using Pipeline.Blocks.Configuration;
+
 namespace Pipeline.Storage.DeadLetters;
 
 /// <summary>Options of the dead-letter files (<c>Pipeline:DeadLetter</c>).</summary>
-public sealed class DeadLetterOptions
+public sealed class DeadLetterOptions : IValidatedOptions
 {
     /// <summary>Where dead letters go. Default <c>&lt;DataDir&gt;/deadletter</c>.</summary>
     public string? Directory { get; set; }
@@ -17,4 +19,14 @@ public sealed class DeadLetterOptions
 
     /// <summary>Dead-letter files kept. Default 20.</summary>
     public int RetainFiles { get; set; } = 20;
+
+    /// <inheritdoc />
+    public void Validate(OptionsErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        errors.Check(MaxBytesPerRecord is >= 16 and <= 1024 * 1024, nameof(MaxBytesPerRecord), $"must be 16 B to 1 MiB (got {MaxBytesPerRecord}).");
+        errors.Check(QueueCapacity >= 1, nameof(QueueCapacity), $"must be at least 1 (got {QueueCapacity}).");
+        errors.Check(MaxFileBytes >= 4096, nameof(MaxFileBytes), $"must be at least 4096 (got {MaxFileBytes}).");
+        errors.Check(RetainFiles >= 1, nameof(RetainFiles), $"must be at least 1 (got {RetainFiles}).");
+    }
 }

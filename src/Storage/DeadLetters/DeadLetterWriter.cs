@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Blocks.DeadLetters;
 using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Metrics;
+using Pipeline.Storage.Rolling;
 
 namespace Pipeline.Storage.DeadLetters;
 
@@ -24,8 +24,7 @@ public sealed class DeadLetterWriter : IDeadLetterSink, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<DeadLetterRecord> _queue;
     private readonly Task _writer;
-    private FileStream? _file;
-    private int _sequence;
+    private readonly RollingFileWriter _files;
 
     public DeadLetterWriter(string directory, DeadLetterOptions options, PipelineMetrics metrics, TimeProvider time, ILogger logger)
     {
@@ -34,6 +33,13 @@ public sealed class DeadLetterWriter : IDeadLetterSink, IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _files = new RollingFileWriter(directory, new RollingFileOptions
+        {
+            Prefix = "deadletter",
+            Extension = ".ndjson",
+            MaxFileBytes = options.MaxFileBytes,
+            RetainFiles = options.RetainFiles,
+        }, time);
         // DropWrite makes TryWrite return true even when it drops: count drops in the callback.
         _queue = Channel.CreateBounded<DeadLetterRecord>(
             new BoundedChannelOptions(options.QueueCapacity)
@@ -74,13 +80,7 @@ public sealed class DeadLetterWriter : IDeadLetterSink, IAsyncDisposable
             {
                 line.SetLength(0);
                 Format(record, line);
-                var file = Current();
-                file.Write(line.GetBuffer(), 0, (int)line.Length);
-                if (_queue.Reader.Count == 0)
-                {
-                    file.Flush();
-                }
-
+                _files.Write(line.GetBuffer().AsSpan(0, (int)line.Length));
                 Written++;
                 _metrics.DeadLetters.WithLabels(record.Reason).Inc();
             }
@@ -88,57 +88,11 @@ public sealed class DeadLetterWriter : IDeadLetterSink, IAsyncDisposable
             {
                 _metrics.DeadLettersDropped.Inc();
                 DeadLetterLog.WriteFailed(_logger, ex, _directory);
-                _file?.Dispose();
-                _file = null;
+                _files.Close();
             }
         }
 
-        _file?.Dispose();
-        _file = null;
-    }
-
-    private FileStream Current()
-    {
-        if (_file is not null && _file.Length < _options.MaxFileBytes)
-        {
-            return _file;
-        }
-
-        _file?.Dispose();
-        _file = null;
-        Directory.CreateDirectory(_directory);
-        var stamp = _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
-        while (_file is null)
-        {
-            var path = Path.Combine(_directory, $"deadletter-{stamp}-{_sequence++:D4}.ndjson");
-            try
-            {
-                _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Same millisecond as an existing file: take the next sequence number.
-            }
-        }
-
-        var old = Directory.GetFiles(_directory, "deadletter-*.ndjson");
-        Array.Sort(old, StringComparer.Ordinal);
-        var excess = old.Length - _options.RetainFiles;
-        foreach (var path in old)
-        {
-            if (excess <= 0)
-            {
-                break;
-            }
-
-            if (path != _file.Name)
-            {
-                File.Delete(path);
-                excess--;
-            }
-        }
-
-        return _file;
+        _files.Close();
     }
 
     private static void Format(DeadLetterRecord record, Stream output)

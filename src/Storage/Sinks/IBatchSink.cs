@@ -11,6 +11,9 @@ public interface IBatchSink : IAsyncDisposable
     /// <summary>The sink's name in metrics, logs, <c>/readyz</c> and the spool directory (<c>files</c>, <c>clickhouse</c>, <c>rabbitmq</c>).</summary>
     string Name { get; }
 
+    /// <summary>Where the data goes, for log lines (a URL without its password, a directory). Default: <see cref="Name"/>.</summary>
+    string Destination => Name;
+
     /// <summary>
     /// Sends <paramref name="batch"/>; completes when the destination acknowledged every event in it.
     /// Throws <see cref="SinkRejectedException"/> for data the destination will never take (counted,
@@ -23,7 +26,10 @@ public interface IBatchSink : IAsyncDisposable
 
     /// <summary>
     /// Reaches the destination (connects, checks or creates its schema); throws when it cannot.
-    /// Called once at start and before a spool replay is attempted.
+    /// Called once at start; a replay just writes (the sink reconnects as it needs).
     /// </summary>
     Task CheckHealthAsync(CancellationToken cancellationToken);
+
+    /// <summary>A failure in one short line for the log (the first line of the innermost message by default).</summary>
+    string Describe(Exception error) => SinkErrors.Describe(error);
 }

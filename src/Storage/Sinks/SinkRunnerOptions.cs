@@ -11,23 +11,26 @@ public sealed class SinkRunnerOptions
     /// <summary>Event batches queued before the fan-out waits (<c>Pipeline:Sinks:&lt;Sink&gt;:BoundedCapacity</c>). Never unbounded.</summary>
     public int BoundedCapacity { get; init; } = 8;
 
-    /// <summary>
-    /// Encoders working at once. Above 1, every event batch is encoded on its own (in parallel, order
-    /// kept) and sealed at once; at 1, batches accumulate into one until a limit below is reached.
-    /// </summary>
+    /// <summary>Accumulate event batches into one (the limits below), or seal each on its own. Default <see cref="SinkEncodeMode.Accumulate"/>.</summary>
+    public SinkEncodeMode EncodeMode { get; init; } = SinkEncodeMode.Accumulate;
+
+    /// <summary>Encoders working at once with <see cref="SinkEncodeMode.EachBatch"/> (order kept). Default 1.</summary>
     public int EncodeParallelism { get; init; } = 1;
 
-    /// <summary>Seal when this many events are pending (1: every event batch on its own).</summary>
-    public int BatchMaxEvents { get; init; } = 1;
+    /// <summary>Accumulating: seal when this many events are pending.</summary>
+    public int BatchMaxEvents { get; init; } = 10_000;
 
-    /// <summary>Seal when this many bytes are pending.</summary>
+    /// <summary>Accumulating: seal when this many bytes are pending.</summary>
     public long BatchMaxBytes { get; init; } = long.MaxValue;
 
-    /// <summary>Seal when the first pending event is this old.</summary>
+    /// <summary>Accumulating: seal when the first pending event is this old.</summary>
     public TimeSpan BatchMaxDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Sealed batches waiting for the writer (besides the one being written). Memory bound: each holds one encoded batch.</summary>
-    public int WriteQueue { get; init; } = 1;
+    /// <summary>
+    /// Sealed batches waiting for the writer besides the one being written (the accumulating encoder
+    /// holds one more while it waits to hand it over). Memory bound: each holds one encoded batch.
+    /// </summary>
+    public int WriteQueue { get; init; }
 
     /// <summary>Attempts of one batch before it is spooled (or, without a spool, discarded with reason <see cref="FailedReason"/>).</summary>
     public int Attempts { get; init; } = 3;

@@ -1,7 +1,9 @@
+using Pipeline.Blocks.Configuration;
+
 namespace Pipeline.Storage.Spool;
 
 /// <summary>Options of a sink's disk spool (<c>Pipeline:Sinks:&lt;Sink&gt;:Spool</c>).</summary>
-public sealed class DiskSpoolOptions
+public sealed class DiskSpoolOptions : IValidatedOptions
 {
     /// <summary>Where the segment files go. Default <c>&lt;DataDir&gt;/spool/&lt;sink&gt;</c>.</summary>
     public string? Directory { get; set; }
@@ -14,4 +16,12 @@ public sealed class DiskSpoolOptions
 
     /// <summary>Each append is flushed to the disk (fsync), not only to the OS, before it counts as spooled. Default true.</summary>
     public bool Fsync { get; set; } = true;
+
+    /// <inheritdoc />
+    public void Validate(OptionsErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        errors.Check(SegmentBytes >= 64 * 1024, nameof(SegmentBytes), $"must be at least 64 KiB (got {SegmentBytes}).");
+        errors.Check(MaxBytes >= SegmentBytes, nameof(MaxBytes), $"must be at least Spool:SegmentBytes (got {MaxBytes}).");
+    }
 }

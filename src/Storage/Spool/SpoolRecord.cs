@@ -34,6 +34,14 @@ public sealed class SpoolRecord : IDisposable
 
     internal long NextOffset { get; }
 
+    /// <summary>Hands the pooled buffer over (to a <c>SinkBatch</c>); the record keeps its position for <c>Acknowledge</c>.</summary>
+    public byte[] DetachBuffer()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        return buffer;
+    }
+
     public void Dispose()
     {
         var buffer = _buffer;

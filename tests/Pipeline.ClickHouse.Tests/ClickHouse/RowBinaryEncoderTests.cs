@@ -37,7 +37,7 @@ public sealed class RowBinaryEncoderTests
         Assert.Equal("test-node", reader.String());
         Assert.Equal("{\"k\":1}", reader.String());
         Assert.True(reader.AtEnd);
-        Assert.Equal(1, insert.Rows);
+        Assert.Equal(1, insert.Events);
         batch.Release();
     }
 
@@ -87,7 +87,7 @@ public sealed class RowBinaryEncoderTests
         OneInsert();
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        // Two INSERTs of 10 000 rows: only the PendingInsert objects (a few dozen bytes each).
+        // Two INSERTs of 10 000 rows: only the SinkBatch objects (a few dozen bytes each).
         Assert.InRange(allocated, 0, 2 * 128);
         batch.Release();
     }

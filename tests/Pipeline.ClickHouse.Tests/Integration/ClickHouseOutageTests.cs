@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Pipeline.Blocks.Graph;
 using Pipeline.ClickHouse.Tests.Infrastructure;
 using Pipeline.Storage.ClickHouse;
@@ -117,7 +118,29 @@ public sealed class ClickHouseOutageTests
         }
     }
 
-    private async Task<TestPipeline> StartPipelineAsync(string url, string? dataDir = null)
+    [ClickHouseFact]
+    public async Task TheDrainLineSaysWhatEachSinkWroteAndWhatIsLeftInTheSpool()
+    {
+        await using var server = PrivateClickHouse.Reserve();
+        var logs = new CollectingLoggerProvider();
+        var settings = Settings(server.Url, dataDir: null);
+        settings["Sinks:Files:Enabled"] = "true";
+        await using var pipeline = await TestPipeline.StartAsync(settings, services => services.AddLogging(b => b
+            .AddProvider(logs)
+            .AddFilter<CollectingLoggerProvider>("Pipeline", LogLevel.Information)));
+
+        await pipeline.SendTcpAsync(Lines(0, 3000));
+        await pipeline.StopAsync();
+
+        var drained = Assert.Single(logs.Logger.Lines, l => l.Message.StartsWith("Graph drained", StringComparison.Ordinal)).Message;
+        var spool = Path.Combine(pipeline.DataDir, "spool", "clickhouse");
+        Assert.Equal($"Graph drained; files: 3000 events written; clickhouse: 0 events written, 3000 left in its spool ({spool}) for the next start.", drained);
+        Assert.Contains(logs.Logger.Lines, l => l.Level == LogLevel.Warning && l.Message.StartsWith("Sink clickhouse stopped: 0 events written, 3000 events left in the spool", StringComparison.Ordinal));
+    }
+
+    private async Task<TestPipeline> StartPipelineAsync(string url, string? dataDir = null) => await TestPipeline.StartAsync(Settings(url, dataDir));
+
+    private Dictionary<string, string> Settings(string url, string? dataDir)
     {
         var settings = new Dictionary<string, string>
         {
@@ -135,8 +158,7 @@ public sealed class ClickHouseOutageTests
             settings["Sinks:ClickHouse:Spool:Directory"] = Path.Combine(dataDir, "spool", "clickhouse");
         }
 
-        var pipeline = await TestPipeline.StartAsync(settings);
-        return pipeline;
+        return settings;
     }
 
     private static void InterlockedMax(ref long target, long value)

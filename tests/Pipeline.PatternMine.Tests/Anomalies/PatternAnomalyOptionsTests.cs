@@ -1,3 +1,4 @@
+using Pipeline.Blocks.Configuration;
 using Pipeline.Blocks.PatternMine;
 
 namespace Pipeline.PatternMine.Tests.Anomalies;
@@ -34,5 +35,29 @@ public sealed class PatternAnomalyOptionsTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
 
         Assert.StartsWith($"Pipeline:PatternMine:Anomalies:{key} must", error.Message);
+    }
+
+    [Fact]
+    public void EveryBadKeyIsReportedAtOnceWithItsPath()
+    {
+        var options = new PatternAnomalyOptions
+        {
+            Window = TimeSpan.FromSeconds(10),
+            WarmUp = TimeSpan.FromSeconds(-1),
+            MinErrors = 0,
+            BaselineHalfLife = TimeSpan.FromSeconds(5),
+            MaxRobots = 0,
+        };
+        var errors = new List<string>();
+
+        options.Validate(new OptionsErrors("Pipeline:PatternMine:Anomalies", errors));
+
+        Assert.Equal(
+        [
+            "Pipeline:PatternMine:Anomalies:WarmUp must be zero (no warm-up) or positive, e.g. 00:05:00. (got -00:00:01).",
+            "Pipeline:PatternMine:Anomalies:MinErrors must be at least 1. (got 0).",
+            "Pipeline:PatternMine:Anomalies:BaselineHalfLife must be at least one Window (00:00:10), e.g. 00:05:00. (got 00:00:05).",
+            "Pipeline:PatternMine:Anomalies:MaxRobots must be at least 1. (got 0).",
+        ], errors);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Storage.Files;
+using Pipeline.Storage.Rolling;
 using Pipeline.Storage.Tests.Infrastructure;
 
 namespace Pipeline.Storage.Tests.Files;

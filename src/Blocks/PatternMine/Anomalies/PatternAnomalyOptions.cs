@@ -1,3 +1,5 @@
+using Pipeline.Blocks.Configuration;
+
 namespace Pipeline.Blocks.PatternMine;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Pipeline.Blocks.PatternMine;
 /// against its own baseline. Baselines are exponentially weighted moving averages of the count per
 /// <see cref="Window"/>. Taken as a snapshot when the detector is built.
 /// </summary>
-public sealed class PatternAnomalyOptions
+public sealed class PatternAnomalyOptions : IValidatedOptions
 {
     /// <summary>Whether anomalies are detected. Default true.</summary>
     public bool Enabled { get; set; } = true;
@@ -68,58 +70,39 @@ public sealed class PatternAnomalyOptions
     /// <summary>A robot that sent nothing for this long is forgotten (counted), baseline and all. Default 1 h.</summary>
     public TimeSpan RobotIdleTimeout { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad key.</summary>
-    public void Validate()
+    /// <summary>
+    /// For options built in code: throws one <see cref="ArgumentOutOfRangeException"/> listing every bad
+    /// key under <c>Pipeline:PatternMine:Anomalies</c>.
+    /// </summary>
+    public void Validate() => OptionsErrors.ThrowIfInvalid(this, "Pipeline:PatternMine:Anomalies");
+
+    /// <inheritdoc />
+    public void Validate(OptionsErrors errors)
     {
-        const string Prefix = "Pipeline:PatternMine:Anomalies:";
-        if (Window < TimeSpan.FromMilliseconds(100) || Window > TimeSpan.FromHours(1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Window), Window, $"{Prefix}{nameof(Window)} must be 00:00:00.100 to 01:00:00, e.g. 00:00:10.");
-        }
+        ArgumentNullException.ThrowIfNull(errors);
+        errors.CheckSentence(Window >= TimeSpan.FromMilliseconds(100) && Window <= TimeSpan.FromHours(1), nameof(Window),
+            $"must be 00:00:00.100 to 01:00:00, e.g. 00:00:10. (got {Window}).");
+        errors.CheckSentence(WarmUp >= TimeSpan.Zero, nameof(WarmUp), $"must be zero (no warm-up) or positive, e.g. 00:05:00. (got {WarmUp}).");
+        CheckFactor(errors, SpikeFactor, nameof(SpikeFactor));
+        CheckFactor(errors, ErrorSpikeFactor, nameof(ErrorSpikeFactor));
+        CheckAtLeast(errors, MinEvents, 1, nameof(MinEvents));
+        CheckAtLeast(errors, MinErrors, 1, nameof(MinErrors));
+        errors.CheckSentence(BaselineHalfLife >= Window, nameof(BaselineHalfLife),
+            $"must be at least one Window ({Window}), e.g. 00:05:00. (got {BaselineHalfLife}).");
+        CheckAtLeast(errors, BaselineWindows, 1, nameof(BaselineWindows));
+        errors.CheckSentence(Cooldown >= TimeSpan.Zero, nameof(Cooldown), $"must be zero (report every window) or positive. (got {Cooldown}).");
+        CheckAtLeast(errors, MaxAnomaliesPerWindow, 1, nameof(MaxAnomaliesPerWindow));
+        CheckAtLeast(errors, RecentCapacity, 1, nameof(RecentCapacity));
+        CheckAtLeast(errors, MaxRobots, 1, nameof(MaxRobots));
+        errors.CheckSentence(RobotIdleTimeout >= Window, nameof(RobotIdleTimeout),
+            $"must be at least one Window ({Window}), e.g. 01:00:00. (got {RobotIdleTimeout}).");
 
-        if (WarmUp < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(WarmUp), WarmUp, $"{Prefix}{nameof(WarmUp)} must be zero (no warm-up) or positive, e.g. 00:05:00.");
-        }
+        static void CheckFactor(OptionsErrors errors, double value, string key) =>
+            errors.CheckSentence(!double.IsNaN(value) && !double.IsInfinity(value) && value > 1, key,
+                $"must be a number above 1, e.g. 3 (a spike is that many times the baseline). (got {value}).");
 
-        CheckFactor(SpikeFactor, nameof(SpikeFactor));
-        CheckFactor(ErrorSpikeFactor, nameof(ErrorSpikeFactor));
-        CheckAtLeast(MinEvents, 1, nameof(MinEvents));
-        CheckAtLeast(MinErrors, 1, nameof(MinErrors));
-        if (BaselineHalfLife < Window)
-        {
-            throw new ArgumentOutOfRangeException(nameof(BaselineHalfLife), BaselineHalfLife, $"{Prefix}{nameof(BaselineHalfLife)} must be at least one Window ({Window}), e.g. 00:05:00.");
-        }
-
-        CheckAtLeast(BaselineWindows, 1, nameof(BaselineWindows));
-        if (Cooldown < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Cooldown), Cooldown, $"{Prefix}{nameof(Cooldown)} must be zero (report every window) or positive.");
-        }
-
-        CheckAtLeast(MaxAnomaliesPerWindow, 1, nameof(MaxAnomaliesPerWindow));
-        CheckAtLeast(RecentCapacity, 1, nameof(RecentCapacity));
-        CheckAtLeast(MaxRobots, 1, nameof(MaxRobots));
-        if (RobotIdleTimeout < Window)
-        {
-            throw new ArgumentOutOfRangeException(nameof(RobotIdleTimeout), RobotIdleTimeout, $"{Prefix}{nameof(RobotIdleTimeout)} must be at least one Window ({Window}), e.g. 01:00:00.");
-        }
-
-        static void CheckFactor(double value, string key)
-        {
-            if (double.IsNaN(value) || double.IsInfinity(value) || value <= 1)
-            {
-                throw new ArgumentOutOfRangeException(key, value, $"{Prefix}{key} must be a number above 1, e.g. 3 (a spike is that many times the baseline).");
-            }
-        }
-
-        static void CheckAtLeast(int value, int minimum, string key)
-        {
-            if (value < minimum)
-            {
-                throw new ArgumentOutOfRangeException(key, value, $"{Prefix}{key} must be at least {minimum}.");
-            }
-        }
+        static void CheckAtLeast(OptionsErrors errors, int value, int minimum, string key) =>
+            errors.CheckSentence(value >= minimum, key, $"must be at least {minimum}. (got {value}).");
     }
 
     internal PatternAnomalyOptions Snapshot() => (PatternAnomalyOptions)MemberwiseClone();

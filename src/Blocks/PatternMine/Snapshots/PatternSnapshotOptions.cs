@@ -1,10 +1,12 @@
+using Pipeline.Blocks.Configuration;
+
 namespace Pipeline.Blocks.PatternMine;
 
 /// <summary>
 /// Template snapshots (<c>Pipeline:PatternMine:Snapshots</c>): written to <c>data/patterns/</c> and
 /// reloaded at start, so template ids stay the same across restarts.
 /// </summary>
-public sealed class PatternSnapshotOptions
+public sealed class PatternSnapshotOptions : IValidatedOptions
 {
     /// <summary>The directory; default <c>&lt;DataDir&gt;/patterns</c>.</summary>
     public string? Directory { get; set; }
@@ -25,22 +27,18 @@ public sealed class PatternSnapshotOptions
     /// </summary>
     public long MaxHistoryBytes { get; set; } = 64L * 1024 * 1024;
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad key.</summary>
-    public void Validate()
+    /// <summary>
+    /// For options built in code: throws one <see cref="ArgumentOutOfRangeException"/> listing every bad
+    /// key under <c>Pipeline:PatternMine:Snapshots</c>.
+    /// </summary>
+    public void Validate() => OptionsErrors.ThrowIfInvalid(this, "Pipeline:PatternMine:Snapshots");
+
+    /// <inheritdoc />
+    public void Validate(OptionsErrors errors)
     {
-        if (Interval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Interval), Interval, "Pipeline:PatternMine:Snapshots:Interval must be positive, e.g. 00:00:30.");
-        }
-
-        if (HistoryCapacity < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(HistoryCapacity), HistoryCapacity, "Pipeline:PatternMine:Snapshots:HistoryCapacity must be at least 1.");
-        }
-
-        if (MaxHistoryBytes < 4096)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxHistoryBytes), MaxHistoryBytes, "Pipeline:PatternMine:Snapshots:MaxHistoryBytes must be at least 4096.");
-        }
+        ArgumentNullException.ThrowIfNull(errors);
+        errors.CheckSentence(Interval > TimeSpan.Zero, nameof(Interval), $"must be positive, e.g. 00:00:30. (got {Interval}).");
+        errors.CheckSentence(HistoryCapacity >= 1, nameof(HistoryCapacity), $"must be at least 1. (got {HistoryCapacity}).");
+        errors.CheckSentence(MaxHistoryBytes >= 4096, nameof(MaxHistoryBytes), $"must be at least 4096. (got {MaxHistoryBytes}).");
     }
 }

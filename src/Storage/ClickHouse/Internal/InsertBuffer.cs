@@ -1,4 +1,5 @@
 using System.Buffers;
+using Pipeline.Storage.Sinks;
 
 namespace Pipeline.Storage.ClickHouse.Internal;
 
@@ -63,14 +64,14 @@ internal sealed class InsertBuffer : IDisposable
     }
 
     /// <summary>Hands the payload over (the buffer is ready for the next INSERT).</summary>
-    public PendingInsert Seal()
+    public SinkBatch Seal()
     {
         if (_blockLength > 0)
         {
             CompressBlock();
         }
 
-        var insert = new PendingInsert(_output, _outputLength, Rows, _format);
+        var insert = new SinkBatch(_output, _outputLength, Rows, (ushort)_format);
         _output = [];
         _outputLength = 0;
         Rows = 0;

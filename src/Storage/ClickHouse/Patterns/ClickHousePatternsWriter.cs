@@ -1,8 +1,8 @@
 using System.Buffers;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Blocks.Events;
+using Pipeline.Blocks.Hosting;
 using Pipeline.Blocks.PatternMine;
 using Pipeline.Blocks.PatternMine.Anomalies;
 using Pipeline.Storage.ClickHouse.Internal;
@@ -25,7 +25,7 @@ namespace Pipeline.Storage.ClickHouse.Patterns;
 /// It has its own <see cref="ClickHouseEndpoint"/> (same client code as the sink): the sink closes
 /// its one when the graph completes, before this writer's last round.
 /// </remarks>
-public sealed class ClickHousePatternsWriter : IHostedService, IDisposable, IPatternObserver
+public sealed class ClickHousePatternsWriter : ILifecycleComponent, IDisposable, IPatternObserver
 {
     private const string ComponentName = "clickhouse_patterns";
 
@@ -91,6 +91,9 @@ public sealed class ClickHousePatternsWriter : IHostedService, IDisposable, IPat
     /// <see cref="ClickHouseSchemaException"/> (the service does not start, as for the events table);
     /// a server that does not answer is left to the rounds, which set the table up once it does.
     /// </summary>
+    /// <summary>Its last round follows the graph's drain.</summary>
+    public LifecycleStage Stage => LifecycleStage.Sinks;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try

@@ -1,22 +1,27 @@
 using System.Globalization;
 
-namespace Pipeline.Storage.Files;
+namespace Pipeline.Storage.Rolling;
 
 /// <summary>
-/// Appends LZ4 frames to <c>pipeline-&lt;UTC time&gt;-&lt;n&gt;.ndjson.lz4</c> files (names sort by time),
-/// rolls by size and age, and applies retention when it rolls. Only I/O: it throws, the sink retries.
+/// Appends whole records (LZ4 frames, NDJSON lines) to <c>&lt;prefix&gt;-&lt;UTC time&gt;-&lt;n&gt;&lt;extension&gt;</c>
+/// files (names sort by time), rolls by size and age, and applies retention when it rolls. Only I/O:
+/// it throws, the caller retries. Shared by the rolling files and the dead letters.
 /// </summary>
 internal sealed class RollingFileWriter : IDisposable
 {
-    public const string Extension = ".ndjson.lz4";
     private readonly string _directory;
-    private readonly FilesSinkOptions _options;
+    private readonly RollingFileOptions _options;
     private readonly TimeProvider _time;
     private FileStream? _file;
     private DateTimeOffset _openedAt;
     private int _sequence;
 
-    public RollingFileWriter(string directory, FilesSinkOptions options, TimeProvider time)
+    public RollingFileWriter(string directory, Files.FilesSinkOptions options, TimeProvider time)
+        : this(directory, options.ToRollingOptions(), time)
+    {
+    }
+
+    public RollingFileWriter(string directory, RollingFileOptions options, TimeProvider time)
     {
         _directory = directory;
         _options = options;
@@ -37,7 +42,7 @@ internal sealed class RollingFileWriter : IDisposable
     public void Write(ReadOnlySpan<byte> frame)
     {
         var now = _time.GetUtcNow();
-        if (_file is not null && (_file.Length >= _options.MaxFileBytes || now - _openedAt >= _options.MaxFileAge))
+        if (_file is not null && (_file.Length >= _options.MaxFileBytes || (_options.MaxFileAge != TimeSpan.MaxValue && now - _openedAt >= _options.MaxFileAge)))
         {
             Close();
         }
@@ -78,9 +83,26 @@ internal sealed class RollingFileWriter : IDisposable
             return;
         }
 
-        _file.Flush(flushToDisk: true);
-        _file.Dispose();
+        var file = _file;
         _file = null;
+        try
+        {
+            file.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // Closing after a failed write (a full or broken disk): the caller already knows; do not throw from cleanup.
+        }
+        finally
+        {
+            try
+            {
+                file.Dispose();
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     public void Dispose() => Close();
@@ -91,7 +113,7 @@ internal sealed class RollingFileWriter : IDisposable
         var stamp = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
         while (true)
         {
-            var path = Path.Combine(_directory, $"pipeline-{stamp}-{_sequence++:D4}{Extension}");
+            var path = Path.Combine(_directory, $"{_options.Prefix}-{stamp}-{_sequence++:D4}{_options.Extension}");
             try
             {
                 _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
@@ -109,7 +131,7 @@ internal sealed class RollingFileWriter : IDisposable
 
     private void ApplyRetention(DateTimeOffset now)
     {
-        var files = Directory.GetFiles(_directory, "pipeline-*" + Extension);
+        var files = Directory.GetFiles(_directory, _options.Prefix + "-*" + _options.Extension);
         Array.Sort(files, StringComparer.Ordinal);
         var current = _file?.Name;
         var excess = _options.RetainFiles > 0 ? files.Length - _options.RetainFiles : 0;
