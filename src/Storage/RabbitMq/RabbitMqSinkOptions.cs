@@ -1,4 +1,5 @@
 using System.Text;
+using Pipeline.Blocks.Configuration;
 using Pipeline.Blocks.Routes;
 using Pipeline.Storage.Sinks;
 using Pipeline.Storage.Spool;
@@ -6,7 +7,7 @@ using Pipeline.Storage.Spool;
 namespace Pipeline.Storage.RabbitMq;
 
 /// <summary>Options of the RabbitMQ sink (<c>Pipeline:Sinks:RabbitMq</c>). The sink is on when <see cref="Uri"/> is set.</summary>
-public sealed class RabbitMqSinkOptions
+public sealed class RabbitMqSinkOptions : IValidatedOptions
 {
     public const string DefaultRoutingKey = "{level}.{type}.{robot_id}";
 
@@ -64,15 +65,13 @@ public sealed class RabbitMqSinkOptions
     public DiskSpoolOptions Spool { get; set; } = new();
 
     /// <summary>Adds a message naming the key for every bad value (<paramref name="prefix"/> is <c>Pipeline:Sinks:RabbitMq</c>).</summary>
-    public void Validate(string prefix, List<string> errors)
+    public void Validate(string prefix, List<string> errors) => Validate(new OptionsErrors(prefix, errors));
+
+    /// <inheritdoc />
+    public void Validate(OptionsErrors errors)
     {
-        void Check(bool ok, string key, string message)
-        {
-            if (!ok)
-            {
-                errors.Add($"{prefix}:{key}: {message}");
-            }
-        }
+        ArgumentNullException.ThrowIfNull(errors);
+        var Check = errors.Check;
 
         if (Uri is { Length: > 0 } uri)
         {
@@ -84,7 +83,7 @@ public sealed class RabbitMqSinkOptions
             $"must be 1 to 255 bytes (the default exchange \"\" cannot be declared), got '{Exchange}'.");
         if (RoutingKeyTemplateSyntax.Check(RoutingKey) is { } problem)
         {
-            errors.Add($"{prefix}:RoutingKey: {problem}");
+            errors.Add(nameof(RoutingKey), problem);
         }
 
         Check(Enum.IsDefined(Mode), "Mode", $"must be Event or Batch (got {Mode}).");
@@ -106,7 +105,7 @@ public sealed class RabbitMqSinkOptions
     public SinkRunnerOptions ToRunnerOptions(string spoolDirectory) => new()
     {
         BoundedCapacity = BoundedCapacity,
-        EncodeParallelism = 1,
+        EncodeMode = SinkEncodeMode.Accumulate,
         BatchMaxEvents = BatchMaxEvents,
         BatchMaxDelay = BatchMaxDelay,
         Attempts = Attempts,
