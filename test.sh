@@ -9,6 +9,7 @@ command -v lz4 >/dev/null || need+=(lz4)
 command -v nc >/dev/null || need+=(netcat-openbsd)
 command -v curl >/dev/null || need+=(curl)
 [ -x /usr/sbin/clickhouse-server ] || command -v clickhouse-server >/dev/null || need+=(clickhouse-server)
+[ -x /usr/sbin/rabbitmq-server ] || need+=(rabbitmq-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]} from Debian's packages" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -20,10 +21,16 @@ results=$(mktemp -d)
 # A ClickHouse server of the tests' own (loopback, temporary directory, its own ports), stopped on
 # every exit. The ClickHouse tests read its URL; they skip only when the variable is unset.
 clickhouse_dir="$results/clickhouse"
-trap 'scripts/clickhouse-test-server.sh stop "$clickhouse_dir" >/dev/null 2>&1 || true' EXIT
+rabbitmq_dir="$results/rabbitmq"
+trap 'scripts/clickhouse-test-server.sh stop "$clickhouse_dir" >/dev/null 2>&1 || true; scripts/rabbitmq-test-server.sh stop "$rabbitmq_dir" >/dev/null 2>&1 || true' EXIT
 trap 'exit 130' INT TERM
 PIPELINE_TEST_CLICKHOUSE_URL=$(scripts/clickhouse-test-server.sh start "$clickhouse_dir") || { echo "0 passed, 1 failed"; exit 1; }
 export PIPELINE_TEST_CLICKHOUSE_URL
+# The same for RabbitMQ: a node of the tests' own (node name, ports, EPMD, dirs), stopped on exit.
+# The RabbitMQ tests read its URI; tests that stop or stall a broker start private nodes themselves.
+PIPELINE_TEST_RABBITMQ_URI=$(scripts/rabbitmq-test-server.sh start "$rabbitmq_dir") || { echo "0 passed, 1 failed"; exit 1; }
+export PIPELINE_TEST_RABBITMQ_URI
+echo "test.sh: RabbitMQ at $PIPELINE_TEST_RABBITMQ_URI" >&2
 echo "test.sh: ClickHouse $(curl -s "$PIPELINE_TEST_CLICKHOUSE_URL/?query=SELECT%20version()") at $PIPELINE_TEST_CLICKHOUSE_URL" >&2
 dotnet restore Pipeline.sln --nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 dotnet build Pipeline.sln -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }

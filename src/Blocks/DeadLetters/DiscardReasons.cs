@@ -12,4 +12,7 @@ public static class DiscardReasons
     public const string BinaryFrame = "binary_frame";
     public const string TargetDeclined = "target_declined";
     public const string Failed = "failed";
+
+    /// <summary>A RabbitMQ message no queue is bound for, after every attempt (dead-lettered).</summary>
+    public const string Unroutable = "unroutable";
 }
