@@ -5,10 +5,13 @@ using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Parse;
 using Pipeline.Blocks.PatternMine;
 using Pipeline.Blocks.Redact;
+using Pipeline.Blocks.Routes;
+using RouteOptions = Pipeline.Blocks.Routes.RouteOptions;
 using Pipeline.Ingest.Framing;
 using Pipeline.Storage.ClickHouse;
 using Pipeline.Storage.DeadLetters;
 using Pipeline.Storage.Files;
+using Pipeline.Storage.RabbitMq;
 
 namespace Pipeline.Ingest.Configuration;
 
@@ -19,8 +22,8 @@ namespace Pipeline.Ingest.Configuration;
 /// </summary>
 internal sealed class PipelineSettings
 {
-    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "DeadLetter"];
-    private static readonly string[] KnownSinks = ["Files", "ClickHouse"];
+    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "Routes", "DeadLetter"];
+    private static readonly string[] KnownSinks = ["Files", "ClickHouse", "RabbitMq"];
 
     public PipelineOptions Pipeline { get; private init; } = new();
     public IngestOptions Ingest { get; private init; } = new();
@@ -32,6 +35,10 @@ internal sealed class PipelineSettings
     public FilesSinkOptions Files { get; private init; } = new();
     public DeadLetterOptions DeadLetter { get; private init; } = new();
     public ClickHouseSinkOptions ClickHouse { get; private init; } = new();
+    public RabbitMqSinkOptions RabbitMq { get; private init; } = new();
+
+    /// <summary><c>Pipeline:Routes</c>, in order.</summary>
+    public List<RouteOptions> Routes { get; private init; } = [];
 
     /// <summary>Settings that still work but have moved, each with where to put it now (logged at start).</summary>
     public List<string> Warnings { get; } = [];
@@ -40,6 +47,7 @@ internal sealed class PipelineSettings
     public string DeadLetterDirectory => DeadLetter.Directory ?? Path.Combine(Pipeline.DataDir, "deadletter");
     public string PatternsDirectory => PatternMine.Snapshots.Directory ?? Path.Combine(Pipeline.DataDir, "patterns");
     public string ClickHouseSpoolDirectory => ClickHouse.Spool.Directory ?? Path.Combine(Pipeline.DataDir, "spool", "clickhouse");
+    public string RabbitMqSpoolDirectory => RabbitMq.Spool.Directory ?? Path.Combine(Pipeline.DataDir, "spool", "rabbitmq");
 
     /// <summary>Binds and validates; <paramref name="errors"/> lists every problem, each naming its key.</summary>
     public static PipelineSettings Load(IConfiguration configuration, List<string> errors)
@@ -73,6 +81,8 @@ internal sealed class PipelineSettings
             Files = Bind<FilesSinkOptions>(root, "Sinks:Files", errors),
             DeadLetter = Bind<DeadLetterOptions>(root, "DeadLetter", errors),
             ClickHouse = Bind<ClickHouseSinkOptions>(root, "Sinks:ClickHouse", errors),
+            RabbitMq = Bind<RabbitMqSinkOptions>(root, "Sinks:RabbitMq", errors),
+            Routes = BindList<RouteOptions>(root, "Routes", errors),
         };
         settings.MoveDeprecatedKeys(root);
         settings.Validate(errors);
@@ -109,6 +119,74 @@ internal sealed class PipelineSettings
         }
     }
 
+    /// <summary>A list section (<c>Pipeline:Routes:0</c>, <c>:1</c>, …), each entry bound key by key like a section.</summary>
+    private static List<T> BindList<T>(IConfigurationSection root, string path, List<string> errors)
+        where T : new()
+    {
+        var list = new List<T>();
+        var section = root.GetSection(path);
+        if (section.Value is { Length: > 0 })
+        {
+            errors.Add($"{section.Path}: must be a list of entries ({path}:0:…, {path}:1:…), got a single value.");
+            return list;
+        }
+
+        var children = section.GetChildren().ToList();
+        foreach (var child in children)
+        {
+            if (!int.TryParse(child.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                errors.Add($"{child.Path}: {path} is a list: entries are numbered from 0 (got '{child.Key}').");
+            }
+        }
+
+        children.Sort((a, b) => (int.TryParse(a.Key, out var x) ? x : int.MaxValue).CompareTo(int.TryParse(b.Key, out var y) ? y : int.MaxValue));
+        foreach (var child in children)
+        {
+            var entry = new T();
+            BindSection(entry, child, errors);
+            list.Add(entry);
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// A list of plain values (<c>Match:LevelCodes:0</c>, <c>:1</c>, …) element by element, so that an
+    /// unreadable element is reported with its key (the binder would drop it without a word).
+    /// </summary>
+    private static System.Collections.IList BindList(Type listType, IConfigurationSection section, List<string> errors)
+    {
+        var elementType = listType.GetGenericArguments()[0];
+        var list = (System.Collections.IList)Activator.CreateInstance(listType)!;
+        if (section.Value is { Length: > 0 } single && !section.GetChildren().Any())
+        {
+            errors.Add($"{section.Path}: must be a list ({section.Key}:0, {section.Key}:1, … or a JSON array), got the single value '{single}'.");
+            return list;
+        }
+
+        foreach (var item in section.GetChildren())
+        {
+            try
+            {
+                if (item.Get(elementType) is { } value)
+                {
+                    list.Add(value);
+                }
+                else
+                {
+                    errors.Add($"{item.Path}: cannot read '{item.Value}' as {elementType.Name}.");
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                errors.Add($"{item.Path}: cannot read '{item.Value}' as {elementType.Name}.");
+            }
+        }
+
+        return list;
+    }
+
     private static T Bind<T>(IConfigurationSection root, string path, List<string> errors)
         where T : new()
     {
@@ -138,7 +216,21 @@ internal sealed class PipelineSettings
             if (property.PropertyType.IsClass && property.PropertyType != typeof(string) &&
                 property.PropertyType.Namespace?.StartsWith("Pipeline", StringComparison.Ordinal) == true)
             {
-                BindSection(property.GetValue(target)!, child, errors);
+                var nested = property.GetValue(target);
+                if (nested is null)
+                {
+                    // An optional part (a route's RabbitMq target): present in config, so it exists.
+                    nested = Activator.CreateInstance(property.PropertyType)!;
+                    property.SetValue(target, nested);
+                }
+
+                BindSection(nested, child, errors);
+                continue;
+            }
+
+            if (property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(List<>))
+            {
+                property.SetValue(target, BindList(property.PropertyType, child, errors));
                 continue;
             }
 
@@ -170,6 +262,8 @@ internal sealed class PipelineSettings
         Files.Validate(pipeline.Nested("Sinks:Files"));
         DeadLetter.Validate(pipeline.Nested("DeadLetter"));
         ClickHouse.Validate(pipeline.Nested("Sinks:ClickHouse"));
+        RabbitMq.Validate(pipeline.Nested("Sinks:RabbitMq"));
+        RouteTable.Validate(Routes, "Pipeline:Routes", errors);
         PatternMine.Validate(pipeline.Nested("PatternMine"));
     }
 }

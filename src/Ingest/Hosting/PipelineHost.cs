@@ -21,6 +21,7 @@ using Pipeline.Ingest.WebSockets;
 using Pipeline.Storage.ClickHouse;
 using Pipeline.Storage.DeadLetters;
 using Pipeline.Storage.Files;
+using Pipeline.Storage.RabbitMq;
 
 namespace Pipeline.Ingest.Hosting;
 
@@ -121,6 +122,7 @@ public static class PipelineHost
         services.AddPatternMineBlock(settings.PatternMine, settings.PatternsDirectory, settings.Blocks.PatternMine);
         services.AddFilesSink(settings.Files, settings.FilesDirectory);
         services.AddClickHouseSink(settings.ClickHouse, settings.ClickHouseSpoolDirectory, settings.PatternMine.Enabled);
+        services.AddRabbitMqSink(settings.RabbitMq, settings.Routes, settings.RabbitMqSpoolDirectory);
         services.AddPipelineGraph(settings.Blocks.FanOut);
         if (settings.PatternMine.Enabled)
         {

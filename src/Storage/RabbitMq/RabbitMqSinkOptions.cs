@@ -97,8 +97,7 @@ public sealed class RabbitMqSinkOptions : IValidatedOptions
         Check(RetryDelay > TimeSpan.Zero, "RetryDelay", $"must be positive (got {RetryDelay}).");
         Check(RetryMaxDelay >= RetryDelay, "RetryMaxDelay", $"must be at least RetryDelay (got {RetryMaxDelay}).");
         Check(UnroutableAttempts >= 1, "UnroutableAttempts", $"must be at least 1 (got {UnroutableAttempts}).");
-        Check(Spool.SegmentBytes >= 64 * 1024, "Spool:SegmentBytes", $"must be at least 64 KiB (got {Spool.SegmentBytes}).");
-        Check(Spool.MaxBytes >= Spool.SegmentBytes, "Spool:MaxBytes", $"must be at least Spool:SegmentBytes (got {Spool.MaxBytes}).");
+        Spool.Validate(errors.Nested(nameof(Spool)));
     }
 
     /// <summary>The runner's settings from these keys; the spool goes to <paramref name="spoolDirectory"/> unless <c>Spool:Directory</c> is set.</summary>

@@ -46,9 +46,6 @@ public sealed class RabbitMqSinkService : IEventSink, ILifecycleComponent, IAsyn
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _runner.DisposeAsync().ConfigureAwait(false);
-        await Sink.DisposeAsync().ConfigureAwait(false);
-    }
+    /// <summary>Completes the input and waits for the runner, which disposes the sink (its connection) when it is done.</summary>
+    public ValueTask DisposeAsync() => _runner.DisposeAsync();
 }
