@@ -149,6 +149,7 @@ internal sealed class PipelineSettings
         CheckBlock(Blocks.Files, "Files", errors);
 
         Check(Parse.MaxDepth is >= 2 and <= 1000, "Parse:MaxDepth", $"must be 2 to 1000 (got {Parse.MaxDepth}).");
+        Check(Parse.MaxStringChars is 0 or >= 16, "Parse:MaxStringChars", $"must be 0 (off) or at least 16 characters (got {Parse.MaxStringChars}).");
         for (var i = 0; i < Redact.Patterns.Count; i++)
         {
             try
