@@ -42,6 +42,22 @@ public sealed partial class ParseBlock
         var n = 0;
         var depth = reader.CurrentDepth;
         var container = reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray;
+        if (container)
+        {
+            // A container of at most N + 2 bytes cannot hold a string over the limit: skip it in one
+            // go as when truncation is off, and walk it token by token only when it is bigger.
+            var start = reader;
+            reader.Skip();
+            if (reader.BytesConsumed - start.TokenStartIndex <= _maxChars + 2)
+            {
+                var skipped = (int)reader.BytesConsumed;
+                line[from..skipped].CopyTo(destination);
+                return skipped - from;
+            }
+
+            reader = start;
+        }
+
         while (true)
         {
             // Property names are tokens of their own type, so only values are cut.

@@ -160,6 +160,18 @@ public sealed partial class ParseBlockTests
     }
 
     [Fact]
+    public void TruncationCopiesSmallAndEmptyContainersAsSent()
+    {
+        // Containers too small to hold a value over the limit are skipped whole rather than walked.
+        const string line = """{"a":["x", "y"],"b":{"c":"d"},"e":[],"f":{},"g":[[]]}""";
+
+        var batch = Parse(Truncating, line);
+
+        Assert.Equal(line, Text(batch, Single(batch).Attributes));
+        Assert.Equal(0, TruncatedValues);
+    }
+
+    [Fact]
     public void TruncationCutsUnreadableTimestampAndLevelKeptAsAttributes()
     {
         var batch = Parse(Truncating, $$$"""{"ts":"{{{Long('t')}}}","level":"{{{Long('l')}}}"}""");
