@@ -42,20 +42,15 @@ public sealed partial class ParseBlock
         var n = 0;
         var depth = reader.CurrentDepth;
         var container = reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray;
-        if (container)
+        if (container && line.Length - reader.TokenStartIndex <= _maxChars + 2)
         {
-            // A container of at most N + 2 bytes cannot hold a string over the limit: skip it in one
-            // go as when truncation is off, and walk it token by token only when it is bigger.
-            var start = reader;
+            // What is left of the line is too short to hold a string over the limit: skip the
+            // container in one go, as when truncation is off. (Skipping first to measure the container
+            // would read every bigger one twice.)
             reader.Skip();
-            if (reader.BytesConsumed - start.TokenStartIndex <= _maxChars + 2)
-            {
-                var skipped = (int)reader.BytesConsumed;
-                line[from..skipped].CopyTo(destination);
-                return skipped - from;
-            }
-
-            reader = start;
+            var skipped = (int)reader.BytesConsumed;
+            line[from..skipped].CopyTo(destination);
+            return skipped - from;
         }
 
         while (true)

@@ -162,8 +162,9 @@ public sealed partial class ParseBlockTests
     [Fact]
     public void TruncationCopiesSmallAndEmptyContainersAsSent()
     {
-        // Containers too small to hold a value over the limit are skipped whole rather than walked.
+        // The tail of the line is too short to hold a value over the limit: skipped whole, not walked.
         const string line = """{"a":["x", "y"],"b":{"c":"d"},"e":[],"f":{},"g":[[]]}""";
+        Assert.True(line.Length - line.IndexOf('[', StringComparison.Ordinal) > Max + 2, "the first containers are walked");
 
         var batch = Parse(Truncating, line);
 
