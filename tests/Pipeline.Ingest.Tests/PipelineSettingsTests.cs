@@ -23,6 +23,8 @@ public sealed class PipelineSettingsTests
     [InlineData("--Pipeline:PatternMine:MaxTemplates=0", "Pipeline:PatternMine:MaxTemplates")]
     [InlineData("--Pipeline:PatternMine:SimilarityThreshold=1.5", "Pipeline:PatternMine:SimilarityThreshold")]
     [InlineData("--Pipeline:PatternMine:MessageCacheSize=-1", "Pipeline:PatternMine:MessageCacheSize")]
+    [InlineData("--Pipeline:Parse:MaxStringChars=-1", "Pipeline:Parse:MaxStringChars")]
+    [InlineData("--Pipeline:Parse:MaxStringChars=15", "Pipeline:Parse:MaxStringChars")]
     public void OutOfRangeValueIsRejectedNamingItsKey(string argument, string key)
     {
         var error = Assert.Single(BuildErrors(argument));

@@ -40,6 +40,10 @@ public sealed class PipelineMetrics
             "Bytes written to the destination (after compression).", Labels("sink"));
         BlockQueueDepth = factory.CreateGauge("pipeline_block_queue_depth",
             "Batches waiting in a block's input queue.", new GaugeConfiguration { LabelNames = ["block"] });
+        TruncatedValues = factory.CreateCounter("pipeline_parse_truncated_values_total",
+            "String values the parse block cut to Pipeline:Parse:MaxStringChars characters.");
+        TruncatedEvents = factory.CreateCounter("pipeline_parse_truncated_events_total",
+            "Events in which the parse block cut at least one string value.");
         RedactedEvents = factory.CreateCounter("pipeline_redact_redacted_events_total",
             "Events in which the redact block replaced at least one secret.");
         UnknownRobotEvents = factory.CreateCounter("pipeline_enrich_unknown_robot_events_total",
@@ -65,6 +69,8 @@ public sealed class PipelineMetrics
     public Counter SinkRetries { get; }
     public Counter SinkBytes { get; }
     public Gauge BlockQueueDepth { get; }
+    public Counter TruncatedValues { get; }
+    public Counter TruncatedEvents { get; }
     public Counter RedactedEvents { get; }
     public Counter UnknownRobotEvents { get; }
     public Counter DeadLetters { get; }

@@ -11,8 +11,9 @@ namespace Pipeline.Blocks.Parse;
 /// Turns a batch's framed lines into <see cref="EventRecord"/>s with <see cref="Utf8JsonReader"/>.
 /// Known fields become slices of the input (no copy), every other field is copied once into the
 /// batch as the attributes object. A bad line is counted, dead-lettered and skipped.
+/// With <see cref="ParseOptions.MaxStringChars"/> set, long string values are cut (ParseBlock.Truncation.cs).
 /// </summary>
-public sealed class ParseBlock : IBatchProcessor
+public sealed partial class ParseBlock : IBatchProcessor
 {
     private readonly ParseOptions _options;
     private readonly ComponentMetrics _metrics;
@@ -23,6 +24,11 @@ public sealed class ParseBlock : IBatchProcessor
         _options = options;
         _metrics = metrics.ForComponent(Name);
         _deadLetters = deadLetters;
+        _maxChars = options.MaxStringChars;
+        _truncate = _maxChars > 0;
+        _cutAbove = _truncate ? _maxChars : int.MaxValue;
+        _truncatedValues = metrics.TruncatedValues;
+        _truncatedEvents = metrics.TruncatedEvents;
     }
 
     public string Name => "parse";
@@ -31,12 +37,16 @@ public sealed class ParseBlock : IBatchProcessor
     {
         var lines = batch.LineCount;
         _metrics.In.Inc(lines);
+        long cutValues = 0;
+        long cutEvents = 0;
         for (var i = 0; i < lines; i++)
         {
-            // Attributes are at most the line itself plus braces: reserve now so the buffer
-            // cannot move while the reader holds a span of the line.
-            batch.EnsureCapacity(batch.Lines[i].Length + 2);
-            var reason = ParseLine(batch, i);
+            // Reserve the most the attributes can take now, so that the buffer cannot move while
+            // the reader holds a span of the line.
+            batch.EnsureCapacity(AttributesCapacity(batch.Lines[i].Length));
+            var reason = ParseLine(batch, i, out var cuts);
+            cutValues += cuts;
+            cutEvents += cuts > 0 ? 1 : 0;
             if (reason is not null)
             {
                 _metrics.Discarded(reason);
@@ -48,11 +58,17 @@ public sealed class ParseBlock : IBatchProcessor
         }
 
         _metrics.Out.Inc(batch.Count);
+        if (cutValues > 0)
+        {
+            _truncatedValues.Inc(cutValues);
+            _truncatedEvents.Inc(cutEvents);
+        }
     }
 
     /// <returns>null when the line became an event, else the discard reason.</returns>
-    private string? ParseLine(EventBatch batch, int index)
+    private string? ParseLine(EventBatch batch, int index, out int cuts)
     {
+        cuts = 0;
         var lineRef = batch.Lines[index];
         var line = batch.GetLine(index);
         var start = 0;
@@ -79,7 +95,7 @@ public sealed class ParseBlock : IBatchProcessor
         ref var record = ref batch.AddEvent();
         try
         {
-            ReadObject(batch, line, lineRef.Offset, ref record);
+            cuts = ReadObject(batch, line, lineRef.Offset, ref record);
             record.Line = index;
             return null;
         }
@@ -96,7 +112,8 @@ public sealed class ParseBlock : IBatchProcessor
         }
     }
 
-    private void ReadObject(EventBatch batch, ReadOnlySpan<byte> line, int lineOffset, ref EventRecord record)
+    /// <returns>How many string values were cut.</returns>
+    private int ReadObject(EventBatch batch, ReadOnlySpan<byte> line, int lineOffset, ref EventRecord record)
     {
         var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = _options.MaxDepth });
         reader.Read(); // StartObject: checked by the caller.
@@ -107,14 +124,27 @@ public sealed class ParseBlock : IBatchProcessor
         var attributes = batch.GetAppendSpan(line.Length + 2);
         var written = 0;
         attributes[written++] = (byte)'{';
+        var cuts = 0;
+        var cutFields = 0; // a bit per known field whose slice is a cut prefix, to be copied with the suffix
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var nameStart = (int)reader.TokenStartIndex;
             var field = reader.ValueIsEscaped ? KnownField.None : Classify(reader.ValueSpan);
             reader.Read();
-            if (field != KnownField.None && TryReadKnown(ref reader, field, lineOffset, ref record))
+            if (field != KnownField.None && TryReadKnown(ref reader, field, lineOffset, ref record, ref cutFields))
             {
+                continue;
+            }
+
+            if (written > 1)
+            {
+                attributes[written++] = (byte)',';
+            }
+
+            if (_truncate)
+            {
+                written += CopyCutting(ref reader, line, nameStart, attributes[written..], ref cuts);
                 continue;
             }
 
@@ -124,11 +154,6 @@ public sealed class ParseBlock : IBatchProcessor
             }
 
             var end = (int)reader.BytesConsumed;
-            if (written > 1)
-            {
-                attributes[written++] = (byte)',';
-            }
-
             line[nameStart..end].CopyTo(attributes[written..]);
             written += end - nameStart;
         }
@@ -146,13 +171,20 @@ public sealed class ParseBlock : IBatchProcessor
             batch.Advance(written);
         }
 
+        if (cutFields != 0)
+        {
+            cuts += AppendCutFields(batch, ref record, cutFields);
+        }
+
         if (record.Timestamp == long.MinValue)
         {
             record.Timestamp = batch.ReceivedAt;
         }
+
+        return cuts;
     }
 
-    private bool TryReadKnown(ref Utf8JsonReader reader, KnownField field, int lineOffset, ref EventRecord record)
+    private bool TryReadKnown(ref Utf8JsonReader reader, KnownField field, int lineOffset, ref EventRecord record, ref int cutFields)
     {
         switch (field)
         {
@@ -163,10 +195,19 @@ public sealed class ParseBlock : IBatchProcessor
         }
 
         Slice value;
+        var cut = false;
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                value = new Slice(lineOffset + (int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+                var length = reader.ValueSpan.Length;
+                if (length > _cutAbove && field != KnownField.RobotId)
+                {
+                    var cutLength = JsonStringTruncation.CutLength(reader.ValueSpan, _maxChars);
+                    cut = cutLength >= 0;
+                    length = cut ? cutLength : length;
+                }
+
+                value = new Slice(lineOffset + (int)reader.TokenStartIndex + 1, length);
                 break;
             case JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False:
                 value = new Slice(lineOffset + (int)reader.TokenStartIndex, reader.ValueSpan.Length);
@@ -177,16 +218,9 @@ public sealed class ParseBlock : IBatchProcessor
                 return false; // an object or array under a known name stays an attribute
         }
 
-        switch (field)
-        {
-            case KnownField.RobotId: record.RobotId = value; break;
-            case KnownField.Type: record.Type = value; break;
-            case KnownField.Msg: record.Msg = value; break;
-            case KnownField.TraceId: record.TraceId = value; break;
-            case KnownField.SpanId: record.SpanId = value; break;
-            case KnownField.Hash: record.Hash = value; break;
-        }
-
+        StringField(ref record, field) = value;
+        var bit = 1 << (int)field;
+        cutFields = cut ? cutFields | bit : cutFields & ~bit; // a repeated name replaces the earlier value
         return true;
     }
 

@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Pipeline.Blocks.Events;
+using Pipeline.Blocks.Metrics;
 using Pipeline.Blocks.Output;
+using Pipeline.Blocks.Parse;
 using Pipeline.Blocks.Tests.Infrastructure;
 using static Pipeline.Blocks.Tests.Infrastructure.TestBatches;
 
@@ -204,5 +206,26 @@ public sealed class EventJsonWriterTests
 
         var root = ParseLine(Encoding.UTF8.GetString(output.WrittenBytes));
         Assert.Equal(ulong.MaxValue, root.GetProperty("template_id").GetUInt64());
+    }
+
+    [Fact]
+    public void WriteEmitsValuesCutByTheParserAsValidJson()
+    {
+        // Cut in the middle of escapes and multi-byte characters, then written the way the files get it.
+        const string tail = "\\\"\\n\\u00e9\\ud83d\\ude00é€😀 and much more text after the cut";
+        var line = $$$"""{"robot_id":"r-1","type":"0123456789a{{{tail}}}","msg":"0123456789abcde{{{tail}}}","a":{"b":["012345678{{{tail}}}",3]}}""";
+        var batch = WithLines(_pool, line);
+        new ParseBlock(new ParseOptions { MaxStringChars = 16 }, new PipelineMetrics(), new RecordingDeadLetterSink()).Process(batch);
+        var output = new ExactSizeBufferWriter();
+
+        new EventJsonWriter().Write(batch, ref batch.Events[0], output);
+
+        var root = ParseLine(Encoding.UTF8.GetString(output.WrittenBytes));
+        Assert.Equal("r-1", root.GetProperty("robot_id").GetString());
+        Assert.Equal("0123456789a\"\né😀é…(truncated)", root.GetProperty("type").GetString());
+        Assert.Equal("0123456789abcde\"…(truncated)", root.GetProperty("msg").GetString());
+        var b = root.GetProperty("attrs").GetProperty("a").GetProperty("b");
+        Assert.Equal("012345678\"\né😀é€😀…(truncated)", b[0].GetString());
+        Assert.Equal(3, b[1].GetInt32());
     }
 }

@@ -9,7 +9,7 @@ using static Pipeline.Blocks.Tests.Infrastructure.TestBatches;
 
 namespace Pipeline.Blocks.Tests.Parse;
 
-public sealed class ParseBlockTests
+public sealed partial class ParseBlockTests
 {
     private static readonly long Ts = new DateTimeOffset(2026, 3, 4, 5, 6, 7, 123, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
