@@ -10,6 +10,9 @@ internal abstract class SinkStep
     /// <summary>A failure worth retrying (the destination did not answer).</summary>
     public static SinkStep Fail(string message = "destination down") => new Run((_, _) => throw new IOException(message));
 
+    /// <summary>Throws <paramref name="error"/> (say, the TaskCanceledException of an HttpClient timeout).</summary>
+    public static SinkStep Throw(Exception error) => new Run((_, _) => Task.FromException(error));
+
     public static SinkStep Reject(string reason, string message = "the destination refused the rows") =>
         new Run((_, _) => throw new SinkRejectedException(reason, message));
 

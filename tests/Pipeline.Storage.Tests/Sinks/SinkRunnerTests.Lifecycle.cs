@@ -81,6 +81,8 @@ public sealed partial class SinkRunnerTests
 
         Assert.Equal(new SinkSummary(2 * BatchEvents, 0, 2 * BatchEvents, null), runner.Summary);
         Assert.Equal(2, runner.BatchesWritten);
+        Assert.Equal(4 * BatchEvents, await MetricAsync("pipeline_component_events_total", ("component", _sink.Name), ("direction", "in")));
+        Assert.Equal(2 * BatchEvents, await MetricAsync("pipeline_component_events_total", ("component", _sink.Name), ("direction", "out")));
         Assert.Contains((LogLevel.Information, "Sink scripted stopped: 20 events written, 20 discarded."), _log.Lines);
     }
 
@@ -114,6 +116,23 @@ public sealed partial class SinkRunnerTests
 
         Assert.Equal(new SinkSummary(BatchEvents, 0, 0, SpoolDirectory), runner.Summary);
         Assert.Contains((LogLevel.Information, "Sink scripted stopped: 10 events written, 0 discarded."), _log.Lines);
+    }
+
+    [Fact]
+    public async Task StopCancelsAReplayProbeInFlightAndLeavesItsRecordInTheSpool()
+    {
+        var probe = SinkStep.Block();
+        _sink.Enqueue(SinkStep.Fail(), probe);
+        var runner = NewRunner(Options(mode: SinkEncodeMode.EachBatch, spool: true));
+        await runner.StartAsync(CancellationToken.None);
+
+        await SendAsync(runner, 0);
+        await probe.Entered;
+        await CompleteAsync(runner);
+
+        Assert.Empty(_sink.Accepted);
+        Assert.Equal(new SinkSummary(0, BatchEvents, 0, SpoolDirectory), runner.Summary);
+        Assert.True(_sink.Disposed);
     }
 
     [Theory]

@@ -26,6 +26,22 @@ public sealed partial class SinkRunnerTests
     }
 
     [Fact]
+    public async Task SinkTimeoutIsRetriedLikeAnyOtherFailure()
+    {
+        // An HttpClient timeout surfaces as a TaskCanceledException although nobody cancelled the runner.
+        _sink.Enqueue(SinkStep.Throw(new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 30 seconds elapsing.")));
+        var runner = NewRunner(Options(mode: SinkEncodeMode.EachBatch, attempts: 2));
+
+        await SendAsync(runner, 0);
+        await PassNextDelayAsync(RetryDelay);
+        await CompleteAsync(runner);
+
+        Assert.Equal([Batch(0)], _sink.Accepted);
+        Assert.Equal(1, await SinkMetricAsync("pipeline_sink_retries_total"));
+        Assert.Equal(new SinkSummary(BatchEvents, 0, 0, null), runner.Summary);
+    }
+
+    [Fact]
     public async Task BatchWrittenAfterARetryIsCountedWrittenOnce()
     {
         _sink.Enqueue(SinkStep.Fail(), SinkStep.Fail());
@@ -107,6 +123,22 @@ public sealed partial class SinkRunnerTests
         Assert.Contains("disk full", _log.AtLeast(LogLevel.Error).Single(), StringComparison.Ordinal);
         await CompleteAsync(runner);
         Assert.Equal(new SinkSummary(0, 0, BatchEvents, null), runner.Summary);
+    }
+
+    [Fact(Skip = "bug?: without a spool, AttemptAsync (SinkRunner.Deliver.cs) sets Health=Failed on every failed attempt, "
+        + "so /readyz turns not ready during the retry delay of a failure that the next attempt will fix.")]
+    public async Task WithoutSpoolHealthStaysHealthyWhileAFailedAttemptIsRetried()
+    {
+        _sink.Enqueue(SinkStep.Fail());
+        var runner = NewRunner(Options(mode: SinkEncodeMode.EachBatch, attempts: 2));
+
+        await SendAsync(runner, 0);
+        Assert.Equal(RetryDelay, await _time.NextTimerAsync()); // the first attempt failed; the retry waits
+        Assert.Equal(SinkHealth.Healthy, runner.Health);
+
+        _time.Fake.Advance(RetryDelay);
+        await CompleteAsync(runner);
+        Assert.Equal(SinkHealth.Healthy, runner.Health);
     }
 
     [Fact]

@@ -92,6 +92,35 @@ public sealed partial class SinkRunnerTests
     }
 
     [Fact]
+    public async Task ReplayProbesBackOffUpToRetryMaxDelayAndStartOverAfterASuccess()
+    {
+        _sink.Default = SinkStep.Fail();
+        var runner = NewRunner(Options(mode: SinkEncodeMode.EachBatch, spool: true));
+        await runner.StartAsync(CancellationToken.None);
+        await SendAsync(runner, 0);
+        await SendAsync(runner, 1);
+        await _spooled.WaitForAsync(2 * BatchEvents);
+
+        foreach (var ms in new[] { 200, 400, 800, 1000 })
+        {
+            await PassNextDelayAsync(TimeSpan.FromMilliseconds(ms));
+        }
+
+        // The first record goes through; the second fails once more and waits the first delay again.
+        await ReplayProbeFailedAsync(TimeSpan.FromMilliseconds(1000));
+        _sink.Enqueue(SinkStep.Succeed);
+        _time.Fake.Advance(TimeSpan.FromMilliseconds(1000));
+        await ReplayProbeFailedAsync(RetryDelay);
+        Assert.Equal(6, await SinkMetricAsync("pipeline_sink_retries_total")); // every failed probe
+        _sink.Default = SinkStep.Succeed;
+        _time.Fake.Advance(RetryDelay);
+        await _log.WaitForAsync("answers again");
+        await CompleteAsync(runner);
+
+        Assert.Equal([Batch(0), Batch(1)], _sink.Accepted);
+    }
+
+    [Fact]
     public async Task SpoolLeftByAPreviousRunnerIsReplayedBeforeNewBatches()
     {
         _sink.Default = SinkStep.Fail();
