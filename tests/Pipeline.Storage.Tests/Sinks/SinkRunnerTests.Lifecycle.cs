@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
 using Pipeline.Blocks.Graph;
 using Pipeline.Storage.Sinks;
@@ -169,6 +170,21 @@ public sealed partial class SinkRunnerTests
 
         var summary = runner.Summary;
         Assert.Equal(5 * BatchEvents, summary.Written + summary.Spooled + summary.Discarded);
+        AssertEveryEventBatchReleased();
+    }
+
+    [Theory]
+    [InlineData(SinkEncodeMode.EachBatch)]
+    [InlineData(SinkEncodeMode.Accumulate)]
+    public async Task EmptyEventBatchIsReleasedWithoutAWrite(SinkEncodeMode mode)
+    {
+        var runner = NewRunner(Options(mode: mode));
+
+        Assert.True(await runner.Input.SendAsync(_batches.Parsed()));
+        await CompleteAsync(runner);
+
+        Assert.Equal(0, _sink.Calls.Value);
+        Assert.Equal(new SinkSummary(0, 0, 0, null), runner.Summary);
         AssertEveryEventBatchReleased();
     }
 
