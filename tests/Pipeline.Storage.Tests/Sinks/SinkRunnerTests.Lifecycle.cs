@@ -27,8 +27,8 @@ public sealed partial class SinkRunnerTests
 
         await runner.StartAsync(CancellationToken.None);
 
-        var line = Assert.Single(_log.AtLeast(LogLevel.Warning));
-        Assert.Equal(LogLevel.Warning, _log.Lines.Single(l => l.Level >= LogLevel.Warning).Level);
+        var (level, line) = Assert.Single(_log.Lines, l => l.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Warning, level);
         Assert.Contains("memory://scripted cannot be used (Connection refused (db:8123))", line, StringComparison.Ordinal);
         Assert.Contains(SpoolDirectory, line, StringComparison.Ordinal);
         Assert.Equal(SinkHealth.Unreachable, runner.Health);

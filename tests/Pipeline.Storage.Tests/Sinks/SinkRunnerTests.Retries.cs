@@ -102,7 +102,7 @@ public sealed partial class SinkRunnerTests
         Assert.Equal(0, await SinkMetricAsync("pipeline_sink_spooled_events_total") ?? 0);
         Assert.Equal(0, _spooled.Value);
         Assert.Equal(SinkHealth.Healthy, runner.Health);
-        Assert.Equal(new SinkSummary(BatchEvents, 0, BatchEvents, SpoolDirectory), runner.Summary with { SpoolDirectory = SpoolDirectory });
+        Assert.Equal(new SinkSummary(BatchEvents, 0, BatchEvents, SpoolDirectory), runner.Summary);
         Assert.Single(_log.AtLeast(LogLevel.Error), l => l.Contains("unroutable", StringComparison.Ordinal) && l.Contains("no queue bound", StringComparison.Ordinal));
     }
 
@@ -194,7 +194,7 @@ public sealed partial class SinkRunnerTests
         Assert.Equal(0, await SinkMetricAsync("pipeline_sink_retries_total") ?? 0);
         Assert.Equal(0, _spooled.Value);
         Assert.Equal(2 * BatchEvents, await SinkMetricAsync("pipeline_sink_written_events_total"));
-        Assert.Equal(new SinkSummary(2 * BatchEvents, 0, 0, SpoolDirectory), runner.Summary with { SpoolDirectory = SpoolDirectory });
+        Assert.Equal(new SinkSummary(2 * BatchEvents, 0, 0, SpoolDirectory), runner.Summary);
     }
 
     [Theory]

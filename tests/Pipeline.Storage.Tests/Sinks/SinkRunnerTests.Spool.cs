@@ -145,7 +145,7 @@ public sealed partial class SinkRunnerTests
     }
 
     [Fact]
-    public async Task FullSpoolDiscardsAsSpoolFullAndHealthIsFailedUntilItDrains()
+    public async Task FullSpoolDiscardsAsSpoolFullWithOneLogLineAndHealthIsFailed()
     {
         // A record is a 20-byte header and 4 bytes per event: one batch of 10 fits in 100 bytes, two do not.
         _sink.Default = SinkStep.Fail();
