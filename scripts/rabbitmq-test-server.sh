@@ -106,7 +106,8 @@ case "$cmd" in
     node_env "$dir"
     rm -f "$dir/pid"
     # setsid: not in the caller's process group, so a Ctrl-C of a test run does not race our stop.
-    (cd "$dir" && setsid "$bin/rabbitmq-server" >"$dir/log/stdout.log" 2>"$dir/log/stderr.log" </dev/null &)
+    # The subshell's own descriptors go nowhere too: a caller reading our stdout ($(…)) must see EOF when we exit.
+    (cd "$dir" && exec setsid "$bin/rabbitmq-server" >"$dir/log/stdout.log" 2>"$dir/log/stderr.log" </dev/null) >/dev/null 2>&1 </dev/null &
     # await_startup needs the pid file's node to exist; wait for the file first (the node writes it early).
     for _ in $(seq 1 300); do [ -s "$dir/pid" ] && break; sleep 0.1; done
     if ! timeout 60 "$bin/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" wait --timeout 55 "$dir/pid" >/dev/null 2>"$dir/log/wait.err" ||

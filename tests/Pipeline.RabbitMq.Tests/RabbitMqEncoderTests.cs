@@ -95,28 +95,36 @@ public sealed class RabbitMqEncoderTests
     }
 
     [Fact]
-    public void BatchModeGroupsByKeyIntoLz4FramesOfTheFilesLines()
+    public void BatchModeWritesOneLz4FrameOfTheFilesLinesPerTarget()
     {
         using var encoder = Encoder(RabbitMqMode.Batch, key: "{type}");
         var batch = _batches.Events(1, 9);
-        var lines = Lines(batch).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = Lines(batch);
         encoder.Append(batch);
         using var sealedBatch = encoder.Seal()!;
         var payload = sealedBatch.Payload.Span;
-        var messages = Read(sealedBatch);
-        Assert.Equal(2, messages.Count);
+        var m = Assert.Single(Read(sealedBatch));
         Assert.Equal(9, sealedBatch.Events);
-        foreach (var m in messages)
-        {
-            var key = MessageFormat.Text(payload, m.RoutingKey);
-            var text = Encoding.UTF8.GetString(LZ4Frame.Decode(payload[m.Body], new ArrayBufferWriterShim()).WrittenSpan);
-            var expected = lines.Where(l => l.Contains($"\"type\":\"{key}\"")).ToArray();
-            Assert.Equal(MessageKind.Lz4Ndjson, m.Kind);
-            Assert.Equal(expected.Length, m.Events);
-            Assert.Equal(string.Join("", expected.Select(l => l + "\n")), text);
-            Assert.Equal(0, m.RobotId.GetOffsetAndLength(payload.Length).Length); // robots differ within a group
-        }
+        Assert.Equal("mixed", MessageFormat.Text(payload, m.RoutingKey)); // t0 and t1
+        Assert.Equal(MessageKind.Lz4Ndjson, m.Kind);
+        Assert.Equal(9, m.Events);
+        Assert.Equal(lines, Encoding.UTF8.GetString(LZ4Frame.Decode(payload[m.Body], new ArrayBufferWriterShim()).WrittenSpan));
+        Assert.Equal(0, m.RobotId.GetOffsetAndLength(payload.Length).Length); // robots differ within the message
+        batch.Release();
+    }
 
+    [Theory]
+    [InlineData(new[] { 2, 6 }, "info.t0.r2.x")]        // every part agrees
+    [InlineData(new[] { 2, 4 }, "mixed.t0.mixed.x")]    // 4 is an ERROR of r1
+    [InlineData(new[] { 1, 2 }, "info.mixed.mixed.x")]  // r1/t1 and r2/t0
+    public void BatchModeKeysKeepWhatTheEventsShareAndSayMixedForTheRest(int[] seqs, string expected)
+    {
+        using var encoder = Encoder(RabbitMqMode.Batch, key: "{level}.{type}.{robot_id}.x");
+        var batch = _batches.Parsed([.. seqs.Select(MqBatches.Line)]);
+        encoder.Append(batch);
+        using var sealedBatch = encoder.Seal()!;
+        var m = Assert.Single(Read(sealedBatch));
+        Assert.Equal(expected, MessageFormat.Text(sealedBatch.Payload.Span, m.RoutingKey));
         batch.Release();
     }
 

@@ -66,35 +66,33 @@ public sealed class RabbitMqSinkTests
     }
 
     [RabbitMqFact]
-    public async Task BatchModeDeliversOneLz4NdjsonMessagePerRoutingKey()
+    public async Task BatchModeDeliversOneLz4NdjsonMessagePerSealedBatchWithTheKeyPartsItsEventsShare()
     {
         var exchange = Broker.NewName("bm");
         await using var queue = await Broker.QueueAsync(Broker.SharedUri, exchange, Broker.NewName("q"), ["#"]);
         var options = Options(exchange);
         options.Mode = RabbitMqMode.Batch;
-        options.RoutingKey = "{robot_id}";
+        options.RoutingKey = "{robot_id}.{type}";
         await using var sink = Sink(options);
-        using var sealedBatch = Encode(sink, 1, 30);
+        using var mixed = Encode(sink, 1, 30);     // robots r0, r1, r2 and types t0, t1
+        using var oneRobot = Encode(sink, 3, 1);   // r0 alone
 
-        await sink.WriteAsync(sealedBatch, CancellationToken.None);
+        await sink.WriteAsync(mixed, CancellationToken.None);
+        await sink.WriteAsync(oneRobot, CancellationToken.None);
 
-        var messages = await queue.WaitForAsync(3);
-        Assert.Equal(["r1", "r2", "r0"], messages.Select(m => m.RoutingKey));
-        var seqs = new List<int>();
-        foreach (var m in messages)
-        {
-            Assert.Equal("application/x-ndjson", m.ContentType);
-            Assert.Equal("lz4", m.ContentEncoding);
-            Assert.Equal("10", m.Header("x-event-count"));
-            Assert.Equal(m.RoutingKey, m.Header("x-robot-id"));
-            Assert.Null(m.Header("x-level")); // INFO and ERROR mixed
-            var lines = Encoding.UTF8.GetString(LZ4Frame.Decode(m.Body.AsSpan(), new System.Buffers.ArrayBufferWriter<byte>()).WrittenSpan)
-                .Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(10, lines.Length);
-            seqs.AddRange(lines.Select(Seq));
-        }
-
-        Assert.Equal(Enumerable.Range(1, 30), seqs.Order());
+        var messages = await queue.WaitForAsync(2);
+        Assert.Equal(["mixed.mixed", "r0.t1"], messages.Select(m => m.RoutingKey));
+        var first = messages[0];
+        Assert.Equal("application/x-ndjson", first.ContentType);
+        Assert.Equal("lz4", first.ContentEncoding);
+        Assert.Equal("30", first.Header("x-event-count"));
+        Assert.Null(first.Header("x-robot-id")); // robots differ
+        Assert.Null(first.Header("x-level"));    // INFO and ERROR mixed
+        var lines = Encoding.UTF8.GetString(LZ4Frame.Decode(first.Body.AsSpan(), new System.Buffers.ArrayBufferWriter<byte>()).WrittenSpan)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(1, 30), lines.Select(Seq)); // in order
+        Assert.Equal("r0", messages[1].Header("x-robot-id"));
+        Assert.Equal("1", messages[1].Header("x-event-count"));
     }
 
     [RabbitMqFact]

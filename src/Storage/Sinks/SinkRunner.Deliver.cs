@@ -202,14 +202,9 @@ public sealed partial class SinkRunner
                 try
                 {
                     var (written, bytes) = await AttemptAsync(batch, _stopping.Token).ConfigureAwait(false);
-                    lock (_modeGate)
+                    if (!await RemoveFromSpoolAsync(record, emptyEndsSpooling: true).ConfigureAwait(false))
                     {
-                        _spool.Acknowledge(record);
-                        if (_spool.IsEmpty)
-                        {
-                            // Switch before counting: whoever sees the count and sends more finds the sink direct again.
-                            _spooling = false;
-                        }
+                        return; // stopping: the record stays, and is sent again at the next start (at-least-once)
                     }
 
                     Written(written, bytes);
@@ -224,13 +219,13 @@ public sealed partial class SinkRunner
                 }
                 catch (Exception) when (batch.Events == 0)
                 {
-                    _spool.Acknowledge(record);
+                    await RemoveFromSpoolAsync(record, emptyEndsSpooling: false).ConfigureAwait(false);
                     break;
                 }
                 catch (SinkRejectedException ex)
                 {
-                    _spool.Acknowledge(record);
                     Rejected(batch.Events, ex);
+                    await RemoveFromSpoolAsync(record, emptyEndsSpooling: false).ConfigureAwait(false);
                     break;
                 }
                 catch (SinkSetupException ex)
@@ -260,6 +255,50 @@ public sealed partial class SinkRunner
 
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.RetryMaxDelay.Ticks));
             }
+        }
+    }
+
+    /// <summary>
+    /// Removes a record the destination took (or refused for good). A spool that cannot remove it (its
+    /// disk failing) is retried with backoff rather than the record being sent again; false only when
+    /// stopping first. With <paramref name="emptyEndsSpooling"/>, new batches go direct again once it is empty.
+    /// </summary>
+    private async Task<bool> RemoveFromSpoolAsync(SpoolRecord record, bool emptyEndsSpooling)
+    {
+        var delay = _options.RetryDelay;
+        while (true)
+        {
+            try
+            {
+                lock (_modeGate)
+                {
+                    _spool!.Acknowledge(record);
+                    if (emptyEndsSpooling && _spool.IsEmpty)
+                    {
+                        // Switch before counting: whoever sees the count and sends more finds the sink direct again.
+                        _spooling = false;
+                    }
+                }
+
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _metrics.Error("spool");
+                _health = SinkHealth.Failed;
+                SinkRunnerLog.SpoolAcknowledgeFailed(_logger, Name, ex.Message, delay);
+            }
+
+            try
+            {
+                await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.RetryMaxDelay.Ticks));
         }
     }
 

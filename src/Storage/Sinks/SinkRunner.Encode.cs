@@ -13,21 +13,21 @@ public sealed partial class SinkRunner
             encoder = _encoderFactory();
         }
 
-        try
+        if (!Append(encoder, batch, pendingBefore: 0))
         {
-            Append(encoder, batch);
-            var sealedBatch = encoder.Seal();
-            if (sealedBatch is not null)
-            {
-                sealedBatch.CreatedTimestamp = _time.GetTimestamp();
-            }
+            // Whatever the failed Append left behind must not be sealed: the encoder goes, not back to the pool.
+            encoder.Dispose();
+            return null;
+        }
 
-            return sealedBatch;
-        }
-        finally
+        var sealedBatch = encoder.Seal();
+        _encoders.Add(encoder);
+        if (sealedBatch is not null)
         {
-            _encoders.Add(encoder);
+            sealedBatch.CreatedTimestamp = _time.GetTimestamp();
         }
+
+        return sealedBatch;
     }
 
     /// <summary>
@@ -38,15 +38,34 @@ public sealed partial class SinkRunner
     private async Task AccumulateAsync(BufferBlock<EventBatch> input)
     {
         var encoder = _encoderFactory();
-        _encoders.Add(encoder); // disposed with the others when the runner stops
+        try
+        {
+            await AccumulateLoopAsync(input, encoder).ConfigureAwait(false);
+        }
+        finally
+        {
+            _accumulator?.Dispose();
+        }
+    }
+
+    private async Task AccumulateLoopAsync(BufferBlock<EventBatch> input, IBatchEncoder encoder)
+    {
+        _accumulator = encoder;
         long first = 0;
         while (true)
         {
             while (input.TryReceive(out var batch))
             {
-                var empty = encoder.PendingEvents == 0;
-                Append(encoder, batch);
-                if (empty && encoder.PendingEvents > 0)
+                var pending = encoder.PendingEvents;
+                if (!Append(encoder, batch, pending))
+                {
+                    // The failed encoder may hold part of the batch: it goes with what it held (counted), a new one takes over.
+                    encoder.Dispose();
+                    encoder = _accumulator = _encoderFactory();
+                    continue;
+                }
+
+                if (pending == 0 && encoder.PendingEvents > 0)
                 {
                     first = _time.GetTimestamp();
                 }
@@ -89,7 +108,12 @@ public sealed partial class SinkRunner
         await SealAsync(encoder, first).ConfigureAwait(false);
     }
 
-    private void Append(IBatchEncoder encoder, EventBatch batch)
+    /// <summary>
+    /// Appends and releases the batch. False when the encoder threw: the batch and the
+    /// <paramref name="pendingBefore"/> events the encoder held are counted discarded (<c>encode_failed</c>)
+    /// and the caller must drop the encoder, which may hold part of the batch.
+    /// </summary>
+    private bool Append(IBatchEncoder encoder, EventBatch batch, int pendingBefore)
     {
         try
         {
@@ -98,13 +122,16 @@ public sealed partial class SinkRunner
             {
                 encoder.Append(batch);
             }
+
+            return true;
         }
         catch (Exception ex)
         {
-            // Cannot happen with parsed batches; if it does, the batch is counted, not the graph faulted.
+            // Cannot happen with parsed batches; if it does, the events are counted, not the graph faulted.
             _metrics.Error("encode");
-            Discard("encode_failed", batch.Count);
-            SinkRunnerLog.EncodeFailed(_logger, ex, Name, batch.Count);
+            Discard("encode_failed", batch.Count + pendingBefore);
+            SinkRunnerLog.EncodeFailed(_logger, ex, Name, batch.Count + pendingBefore);
+            return false;
         }
         finally
         {

@@ -43,6 +43,7 @@ public sealed partial class SinkRunner : IEventSink, IAsyncDisposable
     private readonly BufferBlock<EventBatch>? _accumulating;
     private readonly ActionBlock<SinkBatch?> _write;
     private readonly ConcurrentBag<IBatchEncoder> _encoders = [];
+    private IBatchEncoder? _accumulator; // the accumulating encoder now (replaced after a failed Append)
     private readonly object _modeGate = new();
     private readonly CancellationTokenSource _stopping = new();
     private bool _spooling;

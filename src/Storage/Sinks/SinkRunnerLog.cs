@@ -42,4 +42,7 @@ internal static partial class SinkRunnerLog
 
     [LoggerMessage(13, LogLevel.Warning, "Sink {Sink} stopped: {Written} events written, {Spooled} events left in the spool {Directory} (sent at the next start), {Discarded} discarded.")]
     public static partial void StoppedWithSpool(ILogger logger, string sink, long written, long spooled, string directory, long discarded);
+
+    [LoggerMessage(14, LogLevel.Error, "Sink {Sink}: a replayed batch was delivered but cannot be removed from the spool ({Reason}); trying again in {Delay} (not sending it again).")]
+    public static partial void SpoolAcknowledgeFailed(ILogger logger, string sink, string reason, TimeSpan delay);
 }

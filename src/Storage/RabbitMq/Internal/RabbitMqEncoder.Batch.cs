@@ -6,16 +6,20 @@ using Pipeline.Blocks.Output;
 namespace Pipeline.Storage.RabbitMq.Internal;
 
 /// <summary>
-/// Batch mode: every event's JSON line is written once into an arena; each (exchange, routing key)
-/// group keeps a chain of the lines it holds, and <see cref="SealGroups"/> compresses each chain
-/// into one message. Groups, chains and keys live in reused arrays and pooled buffers.
+/// Batch mode: every event's JSON line is written once into an arena; each target (a route's, or the
+/// sink's default exchange and key template) is one group that keeps a chain of the lines it holds,
+/// and <see cref="SealGroups"/> compresses each chain into one message: one message per target per
+/// sealed batch, whatever the mix of robots and levels in it. The group's routing key is the template
+/// with every placeholder its events agree on, and <c>mixed</c> where they differ
+/// (<c>info.telemetry.robot-7</c>, <c>mixed.telemetry.mixed</c>); routes that select by level still
+/// put each level's events in their own message. Groups, chains and keys live in reused arrays and
+/// pooled buffers.
 /// </summary>
 internal sealed partial class RabbitMqEncoder
 {
     private struct Group
     {
         public PublishTarget Target;
-        public int KeyStart;
         public int KeyLength;
         public int RobotStart;
         public int RobotLength; // -1: robots differ within the group
@@ -27,8 +31,10 @@ internal sealed partial class RabbitMqEncoder
         public int Events;
         public int FirstLine;
         public int LastLine;
-        public int NextSameHash;
     }
+
+    /// <summary>Parts of a routing-key template a Batch-mode group can track (literals and placeholders).</summary>
+    private const int MaxKeyParts = 32;
 
     private struct Line
     {
@@ -40,8 +46,9 @@ internal sealed partial class RabbitMqEncoder
     private readonly PayloadWriter? _text;
     private readonly PayloadWriter? _keys;
     private readonly PooledBufferWriter? _lines;
-    private readonly Dictionary<int, int> _groupByHash = [];
-    private Group[] _groups = new Group[64];
+    private Group[] _groups = new Group[16];
+    private byte[] _groupKeys = new byte[16 * RoutingKeyTemplate.MaxLength];
+    private int[] _groupEnds = new int[16 * MaxKeyParts];
     private int _groupCount;
     private Line[] _chain = new Line[1024];
     private int _chainCount;
@@ -54,12 +61,24 @@ internal sealed partial class RabbitMqEncoder
         var lineLength = text.WrittenCount - lineStart;
         var robot = batch[e.RobotId];
         Span<byte> key = stackalloc byte[RoutingKeyTemplate.MaxLength];
+        Span<int> ends = stackalloc int[MaxKeyParts];
         for (var t = 0; t < targets; t++)
         {
             var target = _targets[t]!;
-            var keyLength = target.RoutingKey.Write(batch, in e, key);
-            var index = FindOrAddGroup(target, key[..keyLength], robot, in e);
+            var template = target.RoutingKey;
+            var parts = ends[..Math.Min(template.PartCount, MaxKeyParts)];
+            var keyLength = template.PartCount <= MaxKeyParts ? template.Write(batch, in e, key, parts) : template.Write(batch, in e, key);
+            var index = FindOrAddGroup(target, key[..keyLength], parts, robot, in e, out var added);
             ref var group = ref _groups[index];
+            if (!added && template.PartCount <= MaxKeyParts)
+            {
+                var slot = _groupKeys.AsSpan(index * RoutingKeyTemplate.MaxLength, RoutingKeyTemplate.MaxLength);
+                if (!slot[..group.KeyLength].SequenceEqual(key[..keyLength]))
+                {
+                    group.KeyLength = template.Merge(slot, _groupEnds.AsSpan(index * MaxKeyParts, parts.Length), key[..keyLength], parts);
+                }
+            }
+
             if (group.Level != (byte)e.Level)
             {
                 group.Level = MessageFormat.MixedLevel;
@@ -84,55 +103,47 @@ internal sealed partial class RabbitMqEncoder
         }
     }
 
-    private int FindOrAddGroup(PublishTarget target, ReadOnlySpan<byte> key, ReadOnlySpan<byte> robot, ref readonly EventRecord e)
+    /// <summary>The group of <paramref name="target"/> (a handful per batch: a linear search), added with this event's key when new.</summary>
+    private int FindOrAddGroup(PublishTarget target, ReadOnlySpan<byte> key, ReadOnlySpan<int> ends, ReadOnlySpan<byte> robot,
+        ref readonly EventRecord e, out bool added)
     {
-        var hash = new HashCode();
-        hash.Add(target);
-        hash.AddBytes(key);
-        var h = hash.ToHashCode();
-        var keys = _keys!;
-        if (_groupByHash.TryGetValue(h, out var index))
+        for (var i = 0; i < _groupCount; i++)
         {
-            for (var i = index; i >= 0; i = _groups[i].NextSameHash)
+            if (ReferenceEquals(_groups[i].Target, target))
             {
-                ref var candidate = ref _groups[i];
-                if (ReferenceEquals(candidate.Target, target) && key.SequenceEqual(keys.WrittenSpan.Slice(candidate.KeyStart, candidate.KeyLength)))
-                {
-                    return i;
-                }
+                added = false;
+                return i;
             }
-        }
-        else
-        {
-            index = -1;
         }
 
         if (_groupCount == _groups.Length)
         {
             Array.Resize(ref _groups, _groups.Length * 2);
+            Array.Resize(ref _groupKeys, _groups.Length * RoutingKeyTemplate.MaxLength);
+            Array.Resize(ref _groupEnds, _groups.Length * MaxKeyParts);
         }
 
-        var added = _groupCount++;
+        var index = _groupCount++;
         var robotLength = Math.Min(robot.Length, ushort.MaxValue);
-        ref var group = ref _groups[added];
+        var keys = _keys!;
+        ref var group = ref _groups[index];
         group = new Group
         {
             Target = target,
-            KeyStart = keys.WrittenCount,
             KeyLength = key.Length,
+            RobotStart = keys.WrittenCount,
             RobotLength = robotLength,
             Level = (byte)e.Level,
             LevelCode = e.LevelCode,
             TemplateId = e.TemplateId,
             FirstLine = -1,
             LastLine = -1,
-            NextSameHash = index,
         };
-        keys.Write(key);
-        group.RobotStart = keys.WrittenCount;
+        key.CopyTo(_groupKeys.AsSpan(index * RoutingKeyTemplate.MaxLength));
+        ends.CopyTo(_groupEnds.AsSpan(index * MaxKeyParts));
         keys.Write(robot[..robotLength]);
-        _groupByHash[h] = added;
-        return added;
+        added = true;
+        return index;
     }
 
     private void AddLine(ref Group group, int start, int length)
@@ -181,7 +192,7 @@ internal sealed partial class RabbitMqEncoder
             exchange.CopyTo(span[n..]);
             n += exchange.Length;
             span[n++] = (byte)group.KeyLength;
-            keys.Slice(group.KeyStart, group.KeyLength).CopyTo(span[n..]);
+            _groupKeys.AsSpan(g * RoutingKeyTemplate.MaxLength, group.KeyLength).CopyTo(span[n..]);
             n += group.KeyLength;
             BinaryPrimitives.WriteUInt16LittleEndian(span[n..], (ushort)robotLength);
             n += 2;
@@ -197,7 +208,6 @@ internal sealed partial class RabbitMqEncoder
 
         _groupCount = 0;
         _chainCount = 0;
-        _groupByHash.Clear();
         _text!.Clear();
         _keys!.Clear();
     }

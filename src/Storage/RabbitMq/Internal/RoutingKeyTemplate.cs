@@ -56,14 +56,24 @@ internal sealed class RoutingKeyTemplate
 
     public string Template { get; }
 
+    /// <summary>Literal and placeholder parts (for <see cref="Write(EventBatch, ref readonly EventRecord, Span{byte}, Span{int})"/>'s part ends).</summary>
+    public int PartCount => _parts.Length;
+
+    /// <summary>The word a placeholder becomes in a Batch-mode key when the group's events differ in it.</summary>
+    public static ReadOnlySpan<byte> Mixed => "mixed"u8;
+
     /// <summary>Writes the key for <paramref name="e"/> into <paramref name="destination"/> (at least <see cref="MaxLength"/> bytes); returns its length.</summary>
-    public int Write(EventBatch batch, ref readonly EventRecord e, Span<byte> destination)
+    public int Write(EventBatch batch, ref readonly EventRecord e, Span<byte> destination) => Write(batch, in e, destination, default);
+
+    /// <summary>As <see cref="Write(EventBatch, ref readonly EventRecord, Span{byte})"/>, and the end of every part in <paramref name="ends"/> (<see cref="PartCount"/> entries, or empty).</summary>
+    public int Write(EventBatch batch, ref readonly EventRecord e, Span<byte> destination, Span<int> ends)
     {
         var key = destination[..MaxLength];
         var n = 0;
         Span<byte> digits = stackalloc byte[8];
-        foreach (var (part, literal) in _parts)
+        for (var p = 0; p < _parts.Length; p++)
         {
+            var (part, literal) = _parts[p];
             switch (part)
             {
                 case Part.Literal:
@@ -94,8 +104,40 @@ internal sealed class RoutingKeyTemplate
 
                     break;
             }
+
+            if (!ends.IsEmpty)
+            {
+                ends[p] = n;
+            }
         }
 
+        return n;
+    }
+
+    /// <summary>
+    /// Folds an event's key into a group's: every placeholder whose value differs becomes
+    /// <see cref="Mixed"/> (literals never differ). Both keys come with their part ends; the group's
+    /// key and ends are rewritten in place. Returns the group key's new length.
+    /// </summary>
+    public int Merge(Span<byte> groupKey, Span<int> groupEnds, ReadOnlySpan<byte> key, ReadOnlySpan<int> ends)
+    {
+        Span<byte> merged = stackalloc byte[MaxLength];
+        Span<int> mergedEnds = stackalloc int[_parts.Length];
+        var n = 0;
+        int gStart = 0, kStart = 0;
+        for (var p = 0; p < _parts.Length; p++)
+        {
+            var g = groupKey[gStart..groupEnds[p]];
+            var k = key[kStart..ends[p]];
+            var word = _parts[p].Part == Part.Literal || g.SequenceEqual(k) ? g : Mixed;
+            Copy(word, merged, ref n, sanitise: false);
+            mergedEnds[p] = n;
+            gStart = groupEnds[p];
+            kStart = ends[p];
+        }
+
+        merged[..n].CopyTo(groupKey);
+        mergedEnds.CopyTo(groupEnds);
         return n;
     }
 
