@@ -151,13 +151,29 @@ internal sealed class SecretScanner
             }
 
             // header.payload.signature, each base64url; the signature may be empty (alg "none").
+            // A token cut by Pipeline:Parse:MaxStringChars (it ends in "…(truncated)" after its header
+            // or payload) is still one: its header and claims are redacted too.
             var end = SkipBase64Url(text, at);
+            if (end - at >= 10 && text[end..].StartsWith(Parse.JsonStringTruncation.Suffix))
+            {
+                found.Add(new RedactRange(offset + at, offset + end, false));
+                from = end;
+                continue;
+            }
+
             if (end - at < 10 || end >= text.Length || text[end] != '.')
             {
                 continue;
             }
 
             var payloadEnd = SkipBase64Url(text, end + 1);
+            if (text[payloadEnd..].StartsWith(Parse.JsonStringTruncation.Suffix))
+            {
+                found.Add(new RedactRange(offset + at, offset + payloadEnd, false));
+                from = payloadEnd;
+                continue;
+            }
+
             if (payloadEnd == end + 1 || payloadEnd >= text.Length || text[payloadEnd] != '.')
             {
                 continue;

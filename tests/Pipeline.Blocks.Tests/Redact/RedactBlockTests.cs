@@ -168,6 +168,25 @@ public sealed class RedactBlockTests
         Assert.Equal("""{"jwt":"***","list":["x *** y"]}""", Attributes(batch, e));
     }
 
+    [Theory]
+    [InlineData("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0")] // cut inside the claims
+    [InlineData("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.")]                // cut right after the header's dot
+    [InlineData("eyJhbGciOiJIUzI1NiIsInR5")]                             // cut inside the header
+    public void RedactMasksAJwtCutByFieldTruncation(string cut)
+    {
+        var (batch, e) = Redact($"token was {cut}…(truncated)", null);
+
+        Assert.Equal("token was ***…(truncated)", Msg(batch, e));
+    }
+
+    [Fact]
+    public void AShortEyjWordBeforeTheTruncationMarkerIsNotAJwt()
+    {
+        var (batch, e) = Redact("eyJx…(truncated)", null);
+
+        Assert.Equal("eyJx…(truncated)", Msg(batch, e));
+    }
+
     [Fact]
     public void RedactMasksUnsignedJwt()
     {
