@@ -103,10 +103,25 @@ public sealed partial class RabbitMqSink : IBatchSink
     /// <summary>A one-line reason for the runner's logs.</summary>
     public string Describe(Exception exception) => exception switch
     {
-        RabbitMqPublishException or RabbitMqConnectException => exception.Message,
+        // The runner's line names the destination already: "Sink rabbitmq: amqp://… cannot be used (refused the credentials …)".
+        RabbitMqPublishException or RabbitMqConnectException => WithoutDestination(exception.Message),
         OperationCanceledException => $"no answer from {Destination} in time",
         _ => $"{exception.GetType().Name}: {exception.Message}",
     };
+
+    private string WithoutDestination(string message)
+    {
+        foreach (var prefix in (string[])[$"RabbitMQ at {Destination} ", $"{Destination}: "])
+        {
+            if (message.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                var rest = message[prefix.Length..];
+                return rest.StartsWith("is ", StringComparison.Ordinal) ? rest[3..] : rest;
+            }
+        }
+
+        return message;
+    }
 
     public async ValueTask DisposeAsync()
     {
