@@ -2,14 +2,20 @@ using System.Buffers;
 
 namespace Pipeline.Blocks.Output;
 
-/// <summary>An <see cref="IBufferWriter{T}"/> over <see cref="ArrayPool{T}"/>, reusable after <see cref="Clear"/>.</summary>
+/// <summary>
+/// An <see cref="IBufferWriter{T}"/> over <see cref="ArrayPool{T}"/>, reusable after <see cref="Clear"/>.
+/// It can also patch what it wrote (a length once the body after it is written) and hand its buffer
+/// over without a copy (<see cref="Detach"/>).
+/// </summary>
 public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
+    private readonly int _initialCapacity;
     private byte[] _buffer;
     private int _written;
 
     public PooledBufferWriter(int initialCapacity = 64 * 1024)
     {
+        _initialCapacity = initialCapacity;
         _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
     }
 
@@ -47,6 +53,34 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     {
         bytes.CopyTo(GetSpan(bytes.Length));
         _written += bytes.Length;
+    }
+
+    public void WriteByte(byte value)
+    {
+        GetSpan(1)[0] = value;
+        _written++;
+    }
+
+    /// <summary>Reserves four bytes for a length written later with <see cref="PatchInt32"/>; returns their offset.</summary>
+    public int ReserveInt32()
+    {
+        GetSpan(4);
+        var at = _written;
+        _written += 4;
+        return at;
+    }
+
+    /// <summary>Writes <paramref name="value"/> little-endian at <paramref name="offset"/> (from <see cref="ReserveInt32"/>).</summary>
+    public void PatchInt32(int offset, int value) => System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(offset, 4), value);
+
+    /// <summary>Gives the written bytes' pooled buffer away (the new owner returns it to the pool) and starts a new one.</summary>
+    public byte[] Detach(out int length)
+    {
+        var buffer = _buffer;
+        length = _written;
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(_initialCapacity, Math.Min(length, 4 * 1024 * 1024)));
+        _written = 0;
+        return buffer;
     }
 
     public void Dispose()

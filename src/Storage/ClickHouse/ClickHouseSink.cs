@@ -1,6 +1,4 @@
-using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
-using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Hosting;
 using Pipeline.Blocks.Metrics;
@@ -22,58 +20,38 @@ namespace Pipeline.Storage.ClickHouse;
 /// twice (it may have been committed without the answer arriving): at-least-once. Memory stays
 /// bounded: one INSERT filling, one queued, one in flight.
 /// </remarks>
-public sealed class ClickHouseSink : IEventSink, ILifecycleComponent, IAsyncDisposable
+public sealed class ClickHouseSink : RunnerSink, ILifecycleComponent
 {
-    private readonly SinkRunner _runner;
-
     public ClickHouseSink(ClickHouseSinkOptions options, string spoolDirectory, PipelineMetrics metrics, TimeProvider time, ILogger logger)
+        : base(CreateRunner(options, spoolDirectory, metrics, time, logger))
     {
-        var format = options.Compression switch
-        {
-            ClickHouseCompression.Lz4 => PayloadFormat.RowBinaryLz4,
-            ClickHouseCompression.Gzip => PayloadFormat.RowBinaryGzip,
-            _ => PayloadFormat.RowBinary,
-        };
-        _runner = new SinkRunner(new ClickHouseWriter(options, logger), () => new ClickHouseEncoder(format), options.ToRunnerOptions(spoolDirectory),
-            metrics, time, logger);
     }
 
-    public string Name => _runner.Name;
-
-    public ITargetBlock<EventBatch> Input => _runner.Input;
-
-    public Task Completion => _runner.Completion;
-
-    /// <inheritdoc cref="SinkRunner.Health"/>
-    public SinkHealth Health => _runner.Health;
-
-    public SinkSummary Summary => _runner.Summary;
-
     /// <summary>INSERTs that ClickHouse acknowledged (for tests and diagnostics).</summary>
-    public long InsertsWritten => _runner.BatchesWritten;
+    public long InsertsWritten => Runner.BatchesWritten;
 
     /// <summary>The spool's backlog (for tests and diagnostics).</summary>
-    public long SpooledRows => _runner.SpooledEvents;
+    public long SpooledRows => Runner.SpooledEvents;
 
     /// <summary>Test hook: ClickHouse acknowledged an INSERT of this many rows.</summary>
     internal event Action<int>? InsertAcknowledged
     {
-        add => _runner.Acknowledged += value;
-        remove => _runner.Acknowledged -= value;
+        add => Runner.Acknowledged += value;
+        remove => Runner.Acknowledged -= value;
     }
 
     /// <summary>Test hook: an INSERT of this many rows went to the spool.</summary>
     internal event Action<int>? InsertSpooled
     {
-        add => _runner.Spooled += value;
-        remove => _runner.Spooled -= value;
+        add => Runner.Spooled += value;
+        remove => Runner.Spooled -= value;
     }
 
     /// <summary>Test hook: the pending INSERT waits for its age limit (the timer is set), so a fake clock may move.</summary>
     internal Action? OnWaitingForBatchDelay
     {
-        get => _runner.OnWaitingForBatchDelay;
-        set => _runner.OnWaitingForBatchDelay = value;
+        get => Runner.OnWaitingForBatchDelay;
+        set => Runner.OnWaitingForBatchDelay = value;
     }
 
     /// <summary>
@@ -81,12 +59,22 @@ public sealed class ClickHouseSink : IEventSink, ILifecycleComponent, IAsyncDisp
     /// <see cref="ClickHouseSchemaException"/> (the service does not start); a server that does not
     /// answer is logged once and the sink starts anyway, spooling until it does.
     /// </summary>
-    public Task StartAsync(CancellationToken cancellationToken) => _runner.StartAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken) => Runner.StartAsync(cancellationToken);
 
     /// <summary>Schema checks run before the graph; draining is the graph's (its completion reaches the sink).</summary>
     public LifecycleStage Stage => LifecycleStage.Sinks;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public ValueTask DisposeAsync() => _runner.DisposeAsync();
+    private static SinkRunner CreateRunner(ClickHouseSinkOptions options, string spoolDirectory, PipelineMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        var format = options.Compression switch
+        {
+            ClickHouseCompression.Lz4 => PayloadFormat.RowBinaryLz4,
+            ClickHouseCompression.Gzip => PayloadFormat.RowBinaryGzip,
+            _ => PayloadFormat.RowBinary,
+        };
+        return new SinkRunner(new ClickHouseWriter(options, logger), () => new ClickHouseEncoder(format), options.ToRunnerOptions(spoolDirectory),
+            metrics, time, logger);
+    }
 }

@@ -1,6 +1,4 @@
-using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
-using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Storage.Rolling;
@@ -16,30 +14,22 @@ namespace Pipeline.Storage.Files;
 /// counted as discarded with reason <c>write_failed</c>. Its own parts are <see cref="FrameEncoder"/>
 /// and <see cref="FilesWriter"/>; the rest is the shared <see cref="SinkRunner"/>'s.
 /// </summary>
-public sealed class FilesSink : IEventSink, IAsyncDisposable
+public sealed class FilesSink : RunnerSink
 {
     private readonly RollingFileWriter _writer;
-    private readonly SinkRunner _runner;
 
     public FilesSink(string directory, FilesSinkOptions options, BlockOptions block, PipelineMetrics metrics, TimeProvider time, ILogger logger)
+        : this(new RollingFileWriter(directory, options, time), directory, options, block, metrics, time, logger)
     {
-        _writer = new RollingFileWriter(directory, options, time);
-        _runner = new SinkRunner(new FilesWriter(_writer, directory, options, logger), () => new FrameEncoder(), options.ToRunnerOptions(block),
-            metrics, time, logger);
     }
 
-    public string Name => _runner.Name;
-
-    public ITargetBlock<EventBatch> Input => _runner.Input;
-
-    public Task Completion => _runner.Completion;
-
-    public SinkHealth Health => _runner.Health;
-
-    public SinkSummary Summary => _runner.Summary;
+    private FilesSink(RollingFileWriter writer, string directory, FilesSinkOptions options, BlockOptions block, PipelineMetrics metrics, TimeProvider time,
+        ILogger logger)
+        : base(new SinkRunner(new FilesWriter(writer, directory, options, logger), () => new FrameEncoder(), options.ToRunnerOptions(block), metrics, time, logger))
+    {
+        _writer = writer;
+    }
 
     /// <summary>The file being written, if any (for tests and <c>/readyz</c> detail).</summary>
     public string? CurrentPath => _writer.CurrentPath;
-
-    public ValueTask DisposeAsync() => _runner.DisposeAsync();
 }

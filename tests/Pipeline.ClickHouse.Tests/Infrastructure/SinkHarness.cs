@@ -1,3 +1,4 @@
+using Pipeline.Tests.Shared.Counting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Blocks.Metrics;
@@ -28,10 +29,10 @@ internal sealed class SinkHarness : IAsyncDisposable
     }
 
     /// <summary>Rows ClickHouse acknowledged, as they happen.</summary>
-    public RowCounter Acknowledged { get; } = new();
+    public RunningTotal Acknowledged { get; } = new();
 
     /// <summary>Rows that went to the spool, as they happen.</summary>
-    public RowCounter Spooled { get; } = new();
+    public RunningTotal Spooled { get; } = new();
 
     public string Database { get; }
 

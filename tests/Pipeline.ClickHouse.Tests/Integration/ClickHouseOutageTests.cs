@@ -1,3 +1,4 @@
+using Pipeline.Tests.Shared.Counting;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,8 +28,8 @@ public sealed class ClickHouseOutageTests
         await using var server = await PrivateClickHouse.StartAsync();
         await using var pipeline = await StartPipelineAsync(server.Url);
         var sink = pipeline.Services.GetRequiredService<ClickHouseSink>();
-        var acknowledged = new RowCounter();
-        var spooled = new RowCounter();
+        var acknowledged = new RunningTotal();
+        var spooled = new RunningTotal();
         var largestInsert = 0L;
         sink.InsertAcknowledged += rows =>
         {
@@ -98,7 +99,7 @@ public sealed class ClickHouseOutageTests
             await server.StartAgainAsync();
             await using var second = await StartPipelineAsync(server.Url, dataDir);
             var sink = second.Services.GetRequiredService<ClickHouseSink>();
-            var acknowledged = new RowCounter();
+            var acknowledged = new RunningTotal();
             var largestInsert = 0L;
         sink.InsertAcknowledged += rows =>
         {

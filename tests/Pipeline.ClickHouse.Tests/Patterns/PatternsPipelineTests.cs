@@ -1,3 +1,4 @@
+using Pipeline.Tests.Shared.Counting;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -76,7 +77,7 @@ public sealed class PatternsPipelineTests : IAsyncLifetime
         await using var pipeline = await StartAsync(interval: "01:00:00");
         var sink = pipeline.Services.GetRequiredService<ClickHouseSink>();
         var writer = pipeline.Services.GetRequiredService<ClickHousePatternsWriter>();
-        var written = new RowCounter();
+        var written = new RunningTotal();
         sink.InsertAcknowledged += rows => written.Add(rows);
 
         await pipeline.SendTcpAsync(Lines(dock: 30, battery: 0, silent: 0));

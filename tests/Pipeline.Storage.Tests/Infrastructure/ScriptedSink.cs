@@ -1,3 +1,4 @@
+using Pipeline.Tests.Shared.Counting;
 using System.Collections.Concurrent;
 using Pipeline.Storage.Sinks;
 

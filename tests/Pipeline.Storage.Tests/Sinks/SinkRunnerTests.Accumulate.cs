@@ -49,7 +49,7 @@ public sealed partial class SinkRunnerTests
 
         await SendAsync(runner, 0, events: 3);
         await waiting.Task.WaitAsync(StepGate.Timeout);
-        Assert.Equal(0, _sink.Calls.Value);
+        Assert.Equal(0, _sink.Calls.Total);
 
         _time.Fake.Advance(delay);
         await _sink.AcceptedEvents.WaitForAsync(3);
@@ -74,7 +74,7 @@ public sealed partial class SinkRunnerTests
         // A later batch joins the pending one and does not restart its age.
         await SendAsync(runner, 1, events: 3);
         await waits.Reader.ReadAsync().AsTask().WaitAsync(StepGate.Timeout);
-        Assert.Equal(0, _sink.Calls.Value);
+        Assert.Equal(0, _sink.Calls.Total);
         _time.Fake.Advance(delay / 2);
 
         await _sink.AcceptedEvents.WaitForAsync(6);

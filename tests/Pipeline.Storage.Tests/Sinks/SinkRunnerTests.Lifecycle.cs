@@ -183,7 +183,7 @@ public sealed partial class SinkRunnerTests
         Assert.True(await runner.Input.SendAsync(_batches.Parsed()));
         await CompleteAsync(runner);
 
-        Assert.Equal(0, _sink.Calls.Value);
+        Assert.Equal(0, _sink.Calls.Total);
         Assert.Equal(new SinkSummary(0, 0, 0, null), runner.Summary);
         AssertEveryEventBatchReleased();
     }

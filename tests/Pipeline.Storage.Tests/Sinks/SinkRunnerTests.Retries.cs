@@ -100,7 +100,7 @@ public sealed partial class SinkRunnerTests
         Assert.Equal(BatchEvents, await DiscardedAsync("unroutable"));
         Assert.Equal(0, await SinkMetricAsync("pipeline_sink_retries_total") ?? 0);
         Assert.Equal(0, await SinkMetricAsync("pipeline_sink_spooled_events_total") ?? 0);
-        Assert.Equal(0, _spooled.Value);
+        Assert.Equal(0, _spooled.Total);
         Assert.Equal(SinkHealth.Healthy, runner.Health);
         Assert.Equal(new SinkSummary(BatchEvents, 0, BatchEvents, SpoolDirectory), runner.Summary);
         Assert.Single(_log.AtLeast(LogLevel.Error), l => l.Contains("unroutable", StringComparison.Ordinal) && l.Contains("no queue bound", StringComparison.Ordinal));
@@ -195,7 +195,7 @@ public sealed partial class SinkRunnerTests
 
         Assert.Equal([Batch(0), Batch(1)], _sink.Received);
         Assert.Equal(0, await SinkMetricAsync("pipeline_sink_retries_total") ?? 0);
-        Assert.Equal(0, _spooled.Value);
+        Assert.Equal(0, _spooled.Total);
         Assert.Equal(2 * BatchEvents, await SinkMetricAsync("pipeline_sink_written_events_total"));
         Assert.Equal(new SinkSummary(2 * BatchEvents, 0, 0, SpoolDirectory), runner.Summary);
     }

@@ -200,7 +200,7 @@ public sealed partial class SinkRunnerTests
 
         await SendAsync(runner, 0);
         await _spooled.WaitForAsync(6);
-        Assert.Equal(6, _spooled.Value);
+        Assert.Equal(6, _spooled.Total);
         Assert.Equal(6, runner.SpooledEvents);
         Assert.Equal(4, await SinkMetricAsync("pipeline_sink_written_events_total"));
 

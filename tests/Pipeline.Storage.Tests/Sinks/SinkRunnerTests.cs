@@ -1,3 +1,4 @@
+using Pipeline.Tests.Shared.Counting;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Metrics;
@@ -57,7 +58,7 @@ public sealed partial class SinkRunnerTests : IDisposable
         Assert.All(await Task.WhenAll(accepted).WaitAsync(StepGate.Timeout), Assert.True);
         var waiting = runner.Input.SendAsync(_batches.Events((writeQueue + capacity + 1) * BatchEvents, BatchEvents));
         Assert.False(waiting.IsCompleted);
-        Assert.Equal(1, _sink.Calls.Value);
+        Assert.Equal(1, _sink.Calls.Total);
 
         blocked.Release();
         Assert.True(await waiting.WaitAsync(StepGate.Timeout));
@@ -89,7 +90,7 @@ public sealed partial class SinkRunnerTests : IDisposable
         Assert.All(await Task.WhenAll(accepted).WaitAsync(StepGate.Timeout), Assert.True);
         var waiting = runner.Input.SendAsync(_batches.Events((writeQueue + capacity + 2) * BatchEvents, BatchEvents));
         Assert.False(waiting.IsCompleted);
-        Assert.Equal(1, _sink.Calls.Value);
+        Assert.Equal(1, _sink.Calls.Total);
 
         blocked.Release();
         Assert.True(await waiting.WaitAsync(StepGate.Timeout));
@@ -189,8 +190,8 @@ public sealed partial class SinkRunnerTests : IDisposable
     private SinkRunner NewRunner(SinkRunnerOptions options, Func<IBatchEncoder>? encoder = null, ScriptedSink? sink = null, PipelineMetrics? metrics = null)
     {
         var runner = new SinkRunner(sink ?? _sink, encoder ?? (() => new SeqEncoder()), options, metrics ?? _metrics, _time, _log);
-        runner.Acknowledged += _acknowledged.Add;
-        runner.Spooled += _spooled.Add;
+        runner.Acknowledged += n => _acknowledged.Add(n);
+        runner.Spooled += n => _spooled.Add(n);
         return runner;
     }
 

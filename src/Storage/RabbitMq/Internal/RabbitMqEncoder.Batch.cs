@@ -43,8 +43,8 @@ internal sealed partial class RabbitMqEncoder
         public int Next;
     }
 
-    private readonly PayloadWriter? _text;
-    private readonly PayloadWriter? _keys;
+    private readonly PooledBufferWriter? _text;
+    private readonly PooledBufferWriter? _keys;
     private readonly PooledBufferWriter? _lines;
     private Group[] _groups = new Group[16];
     private byte[] _groupKeys = new byte[16 * RoutingKeyTemplate.MaxLength];

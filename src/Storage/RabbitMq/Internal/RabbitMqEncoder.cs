@@ -26,7 +26,7 @@ internal sealed partial class RabbitMqEncoder : IBatchEncoder
     private readonly RabbitMqRouting _routing;
     private readonly RabbitMqMode _mode;
     private readonly EventJsonWriter _json = new();
-    private readonly PayloadWriter _payload = new(256 * 1024);
+    private readonly PooledBufferWriter _payload = new(256 * 1024);
     private readonly PublishTarget?[] _targets;
     private int _pendingEvents;
 
@@ -37,8 +37,8 @@ internal sealed partial class RabbitMqEncoder : IBatchEncoder
         _targets = new PublishTarget?[routing.Targets.Length];
         if (mode == RabbitMqMode.Batch)
         {
-            _text = new PayloadWriter(256 * 1024);
-            _keys = new PayloadWriter(16 * 1024);
+            _text = new PooledBufferWriter(256 * 1024);
+            _keys = new PooledBufferWriter(16 * 1024);
             _lines = new PooledBufferWriter(256 * 1024);
         }
     }

@@ -1,7 +1,7 @@
-namespace Pipeline.ClickHouse.Tests.Infrastructure;
+namespace Pipeline.Tests.Shared.Counting;
 
-/// <summary>A running total that tests can await (no polling): completes waiters as the total passes their mark.</summary>
-public sealed class RowCounter
+/// <summary>A running total that tests can await (no polling): rows acknowledged, events spooled… Completes waiters as the total passes their mark.</summary>
+internal sealed class RunningTotal
 {
     private readonly object _gate = new();
     private readonly List<(long Rows, TaskCompletionSource Done)> _waiters = [];
