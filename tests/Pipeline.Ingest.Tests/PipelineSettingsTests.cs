@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Hosting;
@@ -165,6 +167,19 @@ public sealed class PipelineSettingsTests
     }
 
     [Fact]
+    public async Task TheServiceLogsEachDeprecatedKeyOnceAtStartWithWhereItMoved()
+    {
+        var logs = new WarningLines();
+        await using var app = PipelineHost.Build(
+            ["--Pipeline:Blocks:Files:MaxDegreeOfParallelism=1", "--Pipeline:DataDir=" + Path.Combine(Path.GetTempPath(), "pipeline-tests", Guid.NewGuid().ToString("N"))],
+            configFile: null,
+            services => services.AddLogging(b => b.AddProvider(logs)));
+
+        var line = Assert.Single(logs.Lines, l => l.Contains("deprecated", StringComparison.Ordinal));
+        Assert.Equal("Pipeline:Blocks:Files:MaxDegreeOfParallelism is deprecated: set Pipeline:Sinks:Files:MaxDegreeOfParallelism instead (used for now).", line);
+    }
+
+    [Fact]
     public void ExceptionMessageListsTheErrors()
     {
         var ex = Assert.Throws<ConfigurationException>(() => PipelineHost.Build(["--Pipeline:Blocks:Parse:BoundedCapacity=0"]));
@@ -198,5 +213,45 @@ public sealed class PipelineSettingsTests
     {
         var ex = Assert.Throws<ConfigurationException>(() => PipelineHost.Build(args));
         return [.. ex.Errors];
+    }
+
+    /// <summary>Keeps the text of every warning the host logs.</summary>
+    private sealed class WarningLines : ILoggerProvider, ILogger
+    {
+        private readonly List<string> _lines = [];
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                lock (_lines)
+                {
+                    _lines.Add(formatter(state, exception));
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }
