@@ -77,6 +77,12 @@ public sealed class PipelineSettingsTests
     [InlineData("--Pipeline:Ingest:IdleTimeout=soon", "Pipeline:Ingest:IdleTimeout")]
     [InlineData("--Pipeline:Sinks:Files:Enabled=maybe", "Pipeline:Sinks:Files:Enabled")]
     [InlineData("--Pipeline:PatternMine:Enabled=maybe", "Pipeline:PatternMine:Enabled")]
+    [InlineData("--Pipeline:Routes:0:Match:LevelCodes:0=nine", "Pipeline:Routes:0:Match:LevelCodes:0")]
+    [InlineData("--Pipeline:Routes:0:Match:Templates:0=-1", "Pipeline:Routes:0:Match:Templates:0")]
+    [InlineData("--Pipeline:Redact:Keys=password", "Pipeline:Redact:Keys")]
+    [InlineData("--Pipeline:Routes:first:Name=a", "Pipeline:Routes:first")]
+    [InlineData("--Pipeline:Routes:0:Bogus=1", "Pipeline:Routes:0:Bogus")]
+    [InlineData("--Pipeline:Sinks:RabbitMq:Mode=Sideways", "Pipeline:Sinks:RabbitMq:Mode")]
     public void ValueOfTheWrongTypeIsRejectedNamingItsKey(string argument, string key)
     {
         var error = Assert.Single(BuildErrors(argument));
