@@ -72,7 +72,7 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
     dotnet "$load" rabbitmq-drain --uri "$mquri" --queue pipeline.compare --binding '#' --purge \
       --events $((events * 2)) --duration 900s > "$d/drain.txt" 2>&1 &
     drain=$!
-    until grep -q '^rabbitmq-drain: consuming' "$d/drain.txt"; do
+    until grep -qs '^rabbitmq-drain: consuming' "$d/drain.txt"; do
       kill -0 "$drain" 2>/dev/null || { cat "$d/drain.txt" >&2; return 1; }; sleep 0.1
     done
   fi
