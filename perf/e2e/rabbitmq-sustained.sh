@@ -15,6 +15,10 @@
 # Env: E2E_HTTP_PORT (5480), E2E_TCP_PORT (5490), E2E_WORK (/tmp/pipeline-rmq-sustained),
 #      E2E_EXTRA="--Pipeline:Sinks:Files:Enabled=false" to measure RabbitMQ alone (the files sink is on by
 #      default), or any other setting, e.g. "--Pipeline:Sinks:RabbitMq:OutstandingConfirms=1024".
+#
+# Measured 2026-12-03 on the project's 2-core machine (RabbitMQ 3.10.8, loader, service, broker and
+# consumer on the same cores, load 5-9 from other sessions), medians of 3: Event 7,689 events/s (broker
+# 42-56 CPU s per run), Batch 300,365 events/s; written == consumed in every run. See the README.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
 duration=${1:-60}; mode=${2:-Event}
@@ -70,7 +74,10 @@ start=$(date +%s.%N)
 ( while :; do echo "$(date +%s.%N) $(written)"; sleep 1; done ) > "$work/written.txt" &
 sampler=$!
 dotnet "$load" tcp --host 127.0.0.1 --port "$tcp" --robots 4 --rate 0 --duration "${duration}s" \
-  --lines-per-write 64 > "$work/load.txt"
+  --lines-per-write 64 > "$work/load.txt" ||
+  # Exit 1 is also a connection the server took longer than 10 s to close (Event mode drains slowly):
+  # report it, the counters still say what was confirmed.
+  echo "note: pipeline-load exited $? (see its summary below)" >&2
 end=$(date +%s.%N)
 during=$(written); during=${during:-0}
 b1=$(cpu "$beam"); p1=$(cpu "$pid"); d1=$(cpu "$drain")
