@@ -4,14 +4,21 @@
 #
 #   perf/e2e/compare.sh [EVENTS] [CONNECTIONS] [ROUNDS]
 #   SYSTEMS="pipeline-tcp pipeline-tcp-nomine" perf/e2e/compare.sh 1000000 4 5   # the pattern-mine block's cost
+#   SYSTEMS="pipeline-tcp pipeline-tcp-rabbitmq" BENCH_DIR=/work/shared/bench perf/e2e/compare.sh 1000000 4 5   # the RabbitMQ sink's cost
 #
 # SYSTEMS picks what to measure (default: rsyslog syslog-ng pipeline-tcp pipeline-websocket);
 # pipeline-tcp-nomine is Pipeline over TCP with the pattern-mine block off (Pipeline:PatternMine:Enabled=false);
-# pipeline-tcp-mine2 runs that block with MaxDegreeOfParallelism 2. PIPELINE_ARGS adds settings to every Pipeline run.
+# pipeline-tcp-mine2 runs that block with MaxDegreeOfParallelism 2; pipeline-tcp-rabbitmq adds the RabbitMQ sink
+# in Batch mode (RABBITMQ_MODE to change it) to the files sink, publishing to a private broker
+# (scripts/rabbitmq-test-server.sh, started once) drained by pipeline-load rabbitmq-drain (a durable
+# queue bound with '#'); its clock stops when both the files and the rabbitmq written counters reach
+# the events sent, the consumer must count them all, and the broker's CPU for the pass is printed.
+# PIPELINE_ARGS adds settings to every Pipeline run.
 # Each round measures rsyslog, syslog-ng, Pipeline over TCP and Pipeline over WebSocket, one after
 # another on this machine; the table reports medians over the rounds. For Pipeline the clock stops when
 # pipeline_sink_written_events_total{sink="files"} reaches the events sent (after a warm-up pass of the
-# same data), and the rolling files are checked to hold every event. Needs root (installs the peers).
+# same data), and the rolling files are checked to hold every event. Needs root when rsyslog or
+# syslog-ng are in SYSTEMS (installs the peers).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
 bench=${BENCH_DIR:-$root/../shared/bench}
@@ -20,25 +27,55 @@ work=${PEERS_WORK:-/tmp/pipeline-peers}; mkdir -p "$work"
 data="$work/events-$events.ndjson"
 http=${E2E_HTTP_PORT:-5180}; tcp=${E2E_TCP_PORT:-5190}
 
+systems=${SYSTEMS:-rsyslog syslog-ng pipeline-tcp pipeline-websocket}
 [ -s "$data" ] || python3 "$bench/gen_events.py" "$events" > "$data"
 bytes=$(stat -c %s "$data")
-"$bench/peers.sh" install >/dev/null
-# peers.sh unpacks syslog-ng without libwrap0, which its network() driver needs.
-dpkg -s libwrap0 >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libwrap0 >/dev/null
+if [[ " $systems " == *" rsyslog "* || " $systems " == *" syslog-ng "* ]]; then
+  "$bench/peers.sh" install >/dev/null
+  # peers.sh unpacks syslog-ng without libwrap0, which its network() driver needs.
+  dpkg -s libwrap0 >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libwrap0 >/dev/null
+fi
 dotnet build "$root/src/Ingest" -c Release -v quiet -nologo >/dev/null
 dotnet build "$root/loadtests/Pipeline.LoadTests" -c Release -v quiet -nologo >/dev/null
 pipeline="$root/src/Ingest/bin/Release/net10.0/pipeline.dll"
 load="$root/loadtests/Pipeline.LoadTests/bin/Release/net10.0/pipeline-load.dll"
 
-written() { curl -s "localhost:$http/metrics" | awk '/^pipeline_sink_written_events_total\{sink="files"\}/{print int($2)}'; }
+# The broker for pipeline-tcp-rabbitmq: one node for the whole run, stopped on exit.
+mqdir="$work/rabbitmq" mquri= beam=
+if [[ " $systems " == *" pipeline-tcp-rabbitmq "* ]]; then
+  "$root/scripts/rabbitmq-test-server.sh" stop "$mqdir" >/dev/null 2>&1 || true
+  mquri=$("$root/scripts/rabbitmq-test-server.sh" start "$mqdir" | tail -1)
+  beam=$(cat "$mqdir/pid")
+  trap '"$root/scripts/rabbitmq-test-server.sh" stop "$mqdir" >/dev/null 2>&1 || true' EXIT
+fi
+
+# WAIT_SINKS: the sinks whose written counters must all reach N (default: files).
+written() { # [SINK] -> that sink's written events (0 before its first write)
+  curl -s "localhost:$http/metrics" | awk -v s="${1:-files}" '$1 == "pipeline_sink_written_events_total{sink=\"" s "\"}" {n = int($2)} END {print n + 0}'
+}
 wait_written() { # N TIMEOUT_S
-  local n=$1 limit=$2; SECONDS=0
-  until [ "$(written)" -ge "$n" ]; do [ "$SECONDS" -ge "$limit" ] && { echo "timeout at $(written) of $n" >&2; return 1; }; sleep 0.02; done
+  local n=$1 limit=$2 sink; SECONDS=0
+  for sink in ${WAIT_SINKS:-files}; do
+    until [ "$(written "$sink")" -ge "$n" ]; do
+      [ "$SECONDS" -ge "$limit" ] && { echo "timeout: $sink at $(written "$sink") of $n" >&2; return 1; }; sleep 0.02
+    done
+  done
 }
 
 run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
   local mode=$1 d="$work/pipeline" pid start end secs; shift
   rm -rf "$d"; mkdir -p "$d"
+  local drain=
+  if [ -n "${DRAIN:-}" ]; then
+    # The queue must exist before the first publish (mandatory: unroutable otherwise); stops by itself
+    # once it has counted both passes.
+    dotnet "$load" rabbitmq-drain --uri "$mquri" --queue pipeline.compare --binding '#' --purge \
+      --events $((events * 2)) --duration 900s > "$d/drain.txt" 2>&1 &
+    drain=$!
+    until grep -qs '^rabbitmq-drain: consuming' "$d/drain.txt"; do
+      kill -0 "$drain" 2>/dev/null || { cat "$d/drain.txt" >&2; return 1; }; sleep 0.1
+    done
+  fi
   dotnet "$pipeline" --Pipeline:DataDir="$d/data" --Pipeline:Ingest:HttpUrl="http://127.0.0.1:$http" \
     --Pipeline:Ingest:TcpEndpoint="127.0.0.1:$tcp" --Logging:LogLevel:Default=Warning ${PIPELINE_ARGS:-} "$@" > "$d/log.txt" 2>&1 &
   pid=$!
@@ -50,6 +87,7 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
   # CPU seconds (user + system) the process spends on the measured pass: steadier than wall time on a
   # shared machine, and what a block's cost adds up to when the machine is saturated.
   cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  local b0; [ -n "$drain" ] && b0=$(awk '{print $14 + $15}' "/proc/$beam/stat")
   start=$(date +%s.%N)
   if [ "$mode" = tcp ]; then
     PEERS_WORK="$work" "$bench/send.sh" 127.0.0.1 "$tcp" "$data" "$conns" >/dev/null
@@ -61,6 +99,10 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
   end=$(date +%s.%N)
   cpu=$(awk -v c0="$cpu0" -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15 - c0) / hz}' "/proc/$pid/stat")
   rss=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$pid/status")
+  if [ -n "$drain" ]; then
+    awk -v c0="$b0" -v hz="$(getconf CLK_TCK)" '{printf "  broker (beam.smp) CPU for the pass: %.2f s\n", ($14 + $15 - c0) / hz}' "/proc/$beam/stat" >&2
+    wait "$drain" || echo "WARNING: the consumer did not count $((events * 2)) events: $(grep '^events' "$d/drain.txt")" >&2
+  fi
   kill -TERM "$pid"; wait "$pid" || true
   local lines; lines=$(lz4cat "$d"/data/logs/*.lz4 2>/dev/null | wc -l)
   [ "$lines" -eq $((events * 2)) ] || echo "WARNING: files hold $lines lines, expected $((events * 2))" >&2
@@ -85,7 +127,6 @@ run_peer() { # NAME -> "eps rss_mb"
 
 median() { sort -n | awk '{a[NR]=$1} END{print (NR%2)? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 
-systems=${SYSTEMS:-rsyslog syslog-ng pipeline-tcp pipeline-websocket}
 declare -A eps rss cpu
 for r in $(seq "$rounds"); do
   for sys in $systems; do
@@ -94,6 +135,8 @@ for r in $(seq "$rounds"); do
       pipeline-tcp-nomine) res=$(run_pipeline tcp --Pipeline:PatternMine:Enabled=false) ;;
       pipeline-tcp-mine2) res=$(run_pipeline tcp --Pipeline:Blocks:PatternMine:MaxDegreeOfParallelism=2) ;;
       pipeline-websocket) res=$(run_pipeline websocket) ;;
+      pipeline-tcp-rabbitmq) res=$(DRAIN=1 WAIT_SINKS="files rabbitmq" run_pipeline tcp --Pipeline:Sinks:RabbitMq:Uri="$mquri" \
+        --Pipeline:Sinks:RabbitMq:Mode="${RABBITMQ_MODE:-Batch}") ;;
       *) res=$(run_peer "$sys") ;;
     esac
     read -r e m c <<<"$res"
@@ -120,4 +163,11 @@ if [[ -n "${eps[pipeline-tcp]:-}" && -n "${eps[pipeline-tcp-nomine]:-}" ]]; then
   paste -d' ' <(tr ' ' '\n' <<<"${eps[pipeline-tcp]}" | grep .) <(tr ' ' '\n' <<<"${eps[pipeline-tcp-nomine]}" | grep .) |
     awk '{print 100 * (1 - $1 / $2)}' | sort -n |
     awk '{a[NR]=$1} END{printf "pattern-mine block: throughput loss per round, median %.1f%% (min %.1f%%, max %.1f%%)\n", (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2, a[1], a[NR]}'
+fi
+
+# The RabbitMQ sink's cost (Batch mode by default), round by round, as above.
+if [[ -n "${eps[pipeline-tcp]:-}" && -n "${eps[pipeline-tcp-rabbitmq]:-}" ]]; then
+  paste -d' ' <(tr ' ' '\n' <<<"${eps[pipeline-tcp-rabbitmq]}" | grep .) <(tr ' ' '\n' <<<"${eps[pipeline-tcp]}" | grep .) |
+    awk '{print 100 * (1 - $1 / $2)}' | sort -n |
+    awk '{a[NR]=$1} END{printf "RabbitMQ sink (%s mode): throughput loss per round against files only, median %.1f%% (min %.1f%%, max %.1f%%)\n", ENVIRON["RABBITMQ_MODE"] ? ENVIRON["RABBITMQ_MODE"] : "Batch", (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2, a[1], a[NR]}'
 fi

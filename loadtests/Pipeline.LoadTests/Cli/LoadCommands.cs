@@ -3,7 +3,7 @@ using Pipeline.LoadTests.Fleet;
 
 namespace Pipeline.LoadTests.Cli;
 
-/// <summary><c>pipeline-load tcp|websocket [options]</c>.</summary>
+/// <summary><c>pipeline-load tcp|websocket|rabbitmq-drain [options]</c>.</summary>
 internal static class LoadCommands
 {
     public static RootCommand Create(TextWriter output)
@@ -15,6 +15,7 @@ internal static class LoadCommands
             "--events, or --timeout. Exit code 0 when every robot connected, sent and was closed cleanly.");
         root.Subcommands.Add(CreateTcp(output));
         root.Subcommands.Add(CreateWebSocket(output));
+        root.Subcommands.Add(RabbitMqDrainCommand.Create(output));
         return root;
     }
 

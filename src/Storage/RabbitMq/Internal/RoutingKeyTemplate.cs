@@ -141,6 +141,23 @@ internal sealed class RoutingKeyTemplate
         return n;
     }
 
+    /// <summary>Whether every placeholder of a merged key (with its part ends) is <see cref="Mixed"/>: merging can no longer change it.</summary>
+    public bool IsAllMixed(ReadOnlySpan<byte> groupKey, ReadOnlySpan<int> groupEnds)
+    {
+        var start = 0;
+        for (var p = 0; p < _parts.Length; p++)
+        {
+            if (_parts[p].Part != Part.Literal && !groupKey[start..groupEnds[p]].SequenceEqual(Mixed))
+            {
+                return false;
+            }
+
+            start = groupEnds[p];
+        }
+
+        return true;
+    }
+
     public static ReadOnlySpan<byte> LowerName(EventLevel level) => level switch
     {
         EventLevel.Debug => "debug"u8,
