@@ -181,6 +181,72 @@ public sealed partial class RabbitMqSinkServiceTests
         }
     }
 
+    /// <summary>
+    /// A queue that holds 100 and rejects publishes beyond (x-overflow=reject-publish): the broker nacks,
+    /// the runner retries and spools, and only confirmed messages count as written — at any moment no
+    /// more than the queue holds plus what a consumer took. Once a consumer drains it, everything arrives.
+    /// </summary>
+    [RabbitMqFact]
+    public async Task AFullQueueNacksAndTheServiceRetriesSpoolsCountsOnlyWhatWasConfirmedAndDeliversAllOnceItDrains()
+    {
+        var exchange = Broker.NewName("svc.full");
+        await using var queue = await Broker.QueueAsync(Broker.SharedUri, exchange, Broker.NewName("svc.full"), ["#"], durable: true,
+            arguments: new Dictionary<string, object?> { ["x-max-length"] = 100, ["x-overflow"] = "reject-publish" });
+        await using var service = await RabbitMqService.StartAsync(RabbitMqService.Settings(Broker.SharedUri, exchange));
+
+        await service.Pipeline.SendTcpAsync(RabbitMqService.Lines(1, 500));
+        await service.Spooled.WaitForAsync(1);
+
+        Assert.Equal(100u, await queue.BrokerCountAsync());
+        Assert.Equal(100, service.Written); // exactly the confirmed ones: not one nacked message counted
+        Assert.True(service.Pipeline.Metrics.SinkRetries.WithLabels("rabbitmq").Value >= 1, "a nacked batch is retried before it is spooled");
+        Assert.Equal(400, service.SpooledTotal);
+        Assert.Equal(SinkHealth.Spooling, service.Runner.Health);
+
+        var consumed = queue.WaitForAsync(500);
+        while (!consumed.IsCompleted)
+        {
+            // Sampled while the consumer drains and the spool replays: written never runs ahead of the broker.
+            var written = service.Written;
+            var held = await queue.BrokerCountAsync() + queue.Messages.Count;
+            Assert.True(written <= held, $"written {written} > held by the queue or consumed {held}");
+            await Task.WhenAny(consumed, Task.Delay(50));
+        }
+
+        var messages = await consumed;
+        await service.Acknowledged.WaitForAsync(500);
+        await service.Pipeline.StopAsync();
+        Assert.Equal(Enumerable.Range(1, 500), queue.Messages.Select(m => RabbitMqService.Seq(m.Text)).Order()); // each exactly once
+        Assert.Equal(500, service.Written);
+        Assert.Equal(0, service.Runner.SpooledEvents);
+        Assert.True(messages.Count >= 500);
+    }
+
+    [RabbitMqFact]
+    public async Task WrongCredentialsLeaveTheServiceNotReadyWithOneLineNamingTheCredentialsWithoutThePassword()
+    {
+        const string password = "not-the-guest-password";
+        var shared = new Uri(Broker.SharedUri);
+        var uri = $"amqp://guest:{password}@{shared.Host}:{shared.Port}/";
+        await using var service = await RabbitMqService.StartAsync(RabbitMqService.Settings(uri, Broker.NewName("svc.creds")));
+
+        var (status, body) = await service.ReadyzAsync();
+        Assert.Equal(503, status);
+        Assert.Contains("\"ready\":false", body, StringComparison.Ordinal);
+        Assert.Contains("\"rabbitmq\":\"unreachable\"", body, StringComparison.Ordinal);
+        var line = Assert.Single(service.Logs.Lines, l => l.Message.Contains("credentials", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.Contains($"RabbitMQ at amqp://guest@{shared.Host}:{shared.Port}/ refused the credentials", line.Message, StringComparison.Ordinal);
+        Assert.Contains("Pipeline:Sinks:RabbitMq:Uri", line.Message, StringComparison.Ordinal);
+
+        await service.Pipeline.SendTcpAsync(RabbitMqService.Lines(1, 50));
+        await service.Spooled.WaitForAsync(50);
+        await service.Pipeline.StopAsync();
+        Assert.DoesNotContain(service.Logs.Lines, l => l.Message.Contains(password, StringComparison.Ordinal));
+        Assert.Single(service.Logs.Lines, l => l.Message.Contains("credentials", StringComparison.Ordinal)); // said once, not per retry
+        Assert.Equal(0, service.Written);
+    }
+
     private static string? TemplateId(string line) =>
         TemplateIdPattern().Match(line) is { Success: true } m ? m.Groups[1].Value : null;
 
