@@ -1,0 +1,172 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Pipeline.Blocks.Graph;
+using Pipeline.RabbitMq.Tests.Infrastructure;
+
+namespace Pipeline.RabbitMq.Tests.Service;
+
+/// <summary>
+/// The whole service while a broker of the test's own (<see cref="PrivateRabbitMq"/>) is down at start,
+/// restarted mid-stream, down across a service restart, or stalled by a memory alarm. One class, so
+/// the private nodes run one at a time on a small machine; each node is killed and deleted on dispose.
+/// </summary>
+public sealed class RabbitMqServiceOutageTests
+{
+    private const string Exchange = "pipeline.events";
+
+    [RabbitMqFact]
+    public async Task ABrokerDownAtStartIsSaidOnceEventsAreSpooledAndReplayedInOrderWhenItComesUp()
+    {
+        await using var node = PrivateRabbitMq.Reserve();
+        var settings = RabbitMqService.Settings(node.Uri);
+        // The replay may reach the new node a moment before this test has bound its queue: returns are
+        // retried (not dead-lettered) for longer than that moment.
+        settings["Sinks:RabbitMq:UnroutableAttempts"] = "1000";
+        await using var service = await RabbitMqService.StartAsync(settings);
+        var spool = Path.Combine(service.Pipeline.DataDir, "spool", "rabbitmq");
+
+        var (status, body) = await service.ReadyzAsync();
+        Assert.Equal(503, status);
+        Assert.Contains("\"rabbitmq\":\"unreachable\"", body, StringComparison.Ordinal);
+        var warning = Assert.Single(service.Logs.Lines, l => l.Level >= LogLevel.Warning);
+        Assert.Contains("unreachable", warning.Message, StringComparison.Ordinal);
+        Assert.Contains($"spooled to {spool}", warning.Message, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{node.Port}", warning.Message, StringComparison.Ordinal);
+
+        await service.Pipeline.SendTcpAsync(RabbitMqService.Lines(1, 1000));
+        await service.Spooled.WaitForAsync(1000);
+        Assert.Equal(1000, service.SpooledTotal);
+        Assert.Equal(0, service.Written);
+        Assert.NotEmpty(Directory.GetFiles(spool));
+        Assert.Single(service.Logs.Lines, l => l.Level >= LogLevel.Warning); // once, not per probe or batch
+
+        await node.StartAgainAsync();
+        await using var queue = await Broker.QueueAsync(node.Uri, Exchange, "svc.late", ["#"], durable: true);
+        var messages = await queue.WaitForAsync(1000);
+        await service.Acknowledged.WaitForAsync(1000);
+
+        Assert.Equal(Enumerable.Range(1, 1000), messages.Select(m => RabbitMqService.Seq(m.Text)));
+        await RabbitMqService.UntilAsync(async () => (await service.ReadyzAsync()).Status == 200, "/readyz 200 after the replay");
+        Assert.Contains("\"rabbitmq\":\"healthy\"", (await service.ReadyzAsync()).Body, StringComparison.Ordinal);
+        Assert.Equal(0, service.Runner.SpooledEvents);
+        Assert.Equal(1000, service.Written);
+    }
+
+    /// <summary>
+    /// Events keep coming while the broker is stopped and started again (durable queue, persistent
+    /// messages). The sink awaits each window of OutstandingConfirms publishes before the next and keeps
+    /// only the unconfirmed ones for the retry and the spool, and a replayed record keeps its confirmed
+    /// part out of the batch while the process lives. So the only messages sent twice are those of a
+    /// window that was cut (published, possibly enqueued, no confirm): at most OutstandingConfirms per
+    /// torn-down connection. A spool record replay adds none of its own in one process (it would only
+    /// after a crash between confirm and removal). The test counts the cut windows (the sink's
+    /// "torn down (no confirm … / channel closed)" lines) and asserts both that bound and that it is one
+    /// window here, a single restart.
+    /// </summary>
+    [RabbitMqFact]
+    public async Task ABrokerRestartMidStreamLosesNoSeqAndDuplicatesAtMostTheOutstandingConfirmsWindow()
+    {
+        const int window = 32;
+        const int phase = 3000;
+        await using var node = await PrivateRabbitMq.StartAsync();
+        var queue = await Broker.QueueAsync(node.Uri, Exchange, "svc.restart", ["#"], durable: true);
+        await queue.CloseWithoutDeletingAsync(); // not consumed until the end: an ack lost at the stop would look like a duplicate
+        var settings = RabbitMqService.Settings(node.Uri);
+        settings["Sinks:RabbitMq:OutstandingConfirms"] = window.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Sinks:RabbitMq:BatchMaxEvents"] = "500";
+        await using var service = await RabbitMqService.StartAsync(settings, level: LogLevel.Debug);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var restarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var robot = Task.Run(async () =>
+        {
+            using var client = await service.Pipeline.ConnectTcpAsync();
+            var stream = client.GetStream();
+            for (var i = 0; i < 30; i++)
+            {
+                await stream.WriteAsync(RabbitMqService.Lines(1 + (i * 100), 100));
+            }
+
+            await stopped.Task;
+            await stream.WriteAsync(RabbitMqService.Lines(phase + 1, phase));
+            await restarted.Task;
+            await stream.WriteAsync(RabbitMqService.Lines((2 * phase) + 1, phase));
+            client.Client.Shutdown(SocketShutdown.Send);
+            var rest = new byte[256];
+            while (await stream.ReadAsync(rest) > 0)
+            {
+            }
+        });
+
+        await service.Acknowledged.WaitForAsync(1000);
+        await node.StopAsync(); // while the first phase is still being published
+        stopped.SetResult();
+        await service.Spooled.WaitForAsync(phase);
+        Assert.Equal(SinkHealth.Spooling, service.Runner.Health);
+        Assert.Contains("\"rabbitmq\":\"spooling\"", (await service.ReadyzAsync()).Body, StringComparison.Ordinal);
+        Assert.Equal(200, (await service.ReadyzAsync()).Status); // reached once: spooling is ready, nothing is lost
+        await node.StartAgainAsync();
+        restarted.SetResult();
+        await robot.WaitAsync(TimeSpan.FromSeconds(30));
+        await service.Acknowledged.WaitForAsync(3 * phase);
+        await service.Pipeline.StopAsync();
+
+        await using var reader = await Broker.QueueAsync(node.Uri, Exchange, "svc.restart", ["#"], durable: true);
+        var total = (int)await reader.BrokerCountAsync();
+        var messages = await reader.WaitForAsync(total);
+        var seqs = messages.Select(m => RabbitMqService.Seq(m.Text)).ToList();
+        Assert.Equal(Enumerable.Range(1, 3 * phase), seqs.Distinct().Order());
+        var cut = service.Logs.Lines.Count(l => l.Message.Contains("torn down (no confirm", StringComparison.Ordinal)
+            || l.Message.Contains("torn down (channel closed)", StringComparison.Ordinal));
+        Assert.InRange(seqs.Count - (3 * phase), 0, window * cut);
+        Assert.InRange(seqs.Count - (3 * phase), 0, window);
+        Assert.Equal(3 * phase, service.Written); // each event counted once, when confirmed
+        Assert.Equal(0, service.Runner.SpooledEvents);
+    }
+
+    [RabbitMqFact]
+    public async Task ASpoolLeftByARunThatStoppedWhileTheBrokerWasDownIsReplayedByTheNextStart()
+    {
+        await using var node = PrivateRabbitMq.Reserve();
+        var dataDir = Path.Combine(Path.GetTempPath(), "pipeline-tests", Guid.NewGuid().ToString("N"));
+        var spool = Path.Combine(dataDir, "spool", "rabbitmq");
+        RabbitMqService? first = null;
+        try
+        {
+            var settings = RabbitMqService.Settings(node.Uri);
+            // Stopped, not disposed, until the end: disposing a TestPipeline deletes its data directory.
+            first = await RabbitMqService.StartAsync(settings, dataDir);
+            await first.Pipeline.SendTcpAsync(RabbitMqService.Lines(1, 2000));
+            await first.Spooled.WaitForAsync(2000);
+            await first.Pipeline.StopAsync();
+            var drained = Assert.Single(first.Logs.Lines, l => l.Message.StartsWith("Graph drained", StringComparison.Ordinal)).Message;
+            Assert.Contains($"rabbitmq: 0 events written, 2000 left in its spool ({spool}) for the next start", drained, StringComparison.Ordinal);
+            Assert.Contains("files: 2000 events written", drained, StringComparison.Ordinal);
+            Assert.NotEmpty(Directory.GetFiles(spool));
+
+            await node.StartAgainAsync();
+            await using var queue = await Broker.QueueAsync(node.Uri, Exchange, "svc.nextrun", ["#"], durable: true);
+            await using var second = await RabbitMqService.StartAsync(settings, dataDir);
+            var messages = await queue.WaitForAsync(2000);
+            await second.Acknowledged.WaitForAsync(2000);
+
+            Assert.Equal(Enumerable.Range(1, 2000), messages.Select(m => RabbitMqService.Seq(m.Text)));
+            await RabbitMqService.UntilAsync(() => second.Runner.Health == SinkHealth.Healthy, "healthy once the spool is replayed");
+            Assert.Equal(0, second.Runner.SpooledEvents);
+            await second.Pipeline.StopAsync();
+            Assert.Equal(2000, messages.Count);
+        }
+        finally
+        {
+            if (first is not null)
+            {
+                await first.DisposeAsync();
+            }
+
+            if (Directory.Exists(dataDir))
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
+        }
+    }
+}
