@@ -169,4 +169,94 @@ public sealed class RabbitMqServiceOutageTests
             }
         }
     }
+
+    /// <summary>
+    /// A memory alarm blocks the publishing connection: the window in flight gets no confirm (for up to
+    /// PublishTimeout, long here so the spool is not reached), the sink's bounded input fills, the
+    /// fan-out — which awaits every sink — stops taking batches, the blocks before it fill their bounded
+    /// inputs, ingest stops reading and the robot's writes stop completing. What the process holds is
+    /// bounded by the blocks' capacities (set small here), not by what is offered. Once the alarm
+    /// clears, everything arrives.
+    /// </summary>
+    [RabbitMqFact]
+    public async Task AStalledBrokerMakesTheFanOutWaitWithBoundedMemoryAndEverythingArrivesOnceTheAlarmClears()
+    {
+        const int capacity = 2;
+        const int chunk = 1000;
+        const int total = 120_000; // ≈ 17 MB: several times what the blocks and the socket buffers hold
+        await using var node = await PrivateRabbitMq.StartAsync();
+        await using var queue = await Broker.QueueAsync(node.Uri, Exchange, "svc.stall", ["#"], durable: true);
+        var settings = RabbitMqService.Settings(node.Uri);
+        settings["Sinks:RabbitMq:BoundedCapacity"] = "2";
+        settings["Sinks:RabbitMq:PublishTimeout"] = "00:00:30";
+        string[] blocks = ["Parse", "Redact", "Enrich", "PatternMine", "FanOut"];
+        foreach (var block in blocks)
+        {
+            settings[$"Blocks:{block}:BoundedCapacity"] = capacity.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        settings["Sinks:Files:BoundedCapacity"] = "2";
+        await using var service = await RabbitMqService.StartAsync(settings);
+        await service.Pipeline.SendTcpAsync(RabbitMqService.Lines(1, 100));
+        await service.Acknowledged.WaitForAsync(100); // connected before the alarm
+
+        await node.StallAsync();
+        try
+        {
+            await StalledAsync(service, node, queue, total, chunk, capacity);
+        }
+        finally
+        {
+            await node.UnstallAsync(); // a failed assertion must not leave the service's stop waiting on a stalled broker
+        }
+    }
+
+    private static async Task StalledAsync(RabbitMqService service, PrivateRabbitMq node, QueueReader queue, int total, int chunk, int capacity)
+    {
+        var baseline = GC.GetTotalMemory(forceFullCollection: true);
+        long offered = 0;
+        var robot = Task.Run(async () =>
+        {
+            using var client = await service.Pipeline.ConnectTcpAsync();
+            var stream = client.GetStream();
+            for (var first = 101; first < 101 + total; first += chunk)
+            {
+                await stream.WriteAsync(RabbitMqService.Lines(first, chunk));
+                Interlocked.Add(ref offered, chunk);
+            }
+
+            client.Client.Shutdown(SocketShutdown.Send);
+            var rest = new byte[256];
+            while (await stream.ReadAsync(rest) > 0)
+            {
+            }
+        });
+
+        // Ingest stops taking events: the same count over two samples 300 ms apart (a failure guard bounds it).
+        double ingested = -1;
+        await RabbitMqService.UntilAsync(async () =>
+        {
+            var before = service.Pipeline.Metric("pipeline_ingest_events_total", "tcp");
+            await Task.Delay(300);
+            ingested = service.Pipeline.Metric("pipeline_ingest_events_total", "tcp");
+            return ingested == before && before > 100;
+        }, "ingest stops reading while the broker is stalled", TimeSpan.FromSeconds(20));
+
+        Assert.False(robot.IsCompleted, "the robot's writes stop completing while the fan-out waits");
+        Assert.True(ingested < total / 2, $"ingest stopped at {ingested} of {total} events");
+        Assert.Equal(capacity, await service.ScrapeAsync("pipeline_block_queue_depth", "block=\"rabbitmq\"")); // its input is full
+        Assert.InRange(service.Pipeline.Metric("pipeline_sink_written_events_total", "files"), 100, ingested);
+        Assert.Equal(100, service.Written);
+        Assert.Equal(0, service.SpooledTotal);
+        // The heap holds the bounded blocks' batches (pooled buffers that grew for them), not the offer:
+        // without the fan-out waiting, all 120 000 events would be taken (≈ 700 B each in batches here).
+        var grown = GC.GetTotalMemory(forceFullCollection: true) - baseline;
+        Assert.True(grown < 48 << 20, $"the heap grew {grown >> 20} MB with {ingested} events taken, {Interlocked.Read(ref offered)} written by the robot");
+
+        await node.UnstallAsync();
+        await robot.WaitAsync(TimeSpan.FromSeconds(40));
+        await service.Acknowledged.WaitForAsync(100 + total, TimeSpan.FromSeconds(40));
+        var messages = await queue.WaitForAsync(100 + total, TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(1, 100 + total), messages.Select(m => RabbitMqService.Seq(m.Text)).Distinct().Order());
+    }
 }
