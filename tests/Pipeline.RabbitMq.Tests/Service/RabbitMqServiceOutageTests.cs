@@ -10,7 +10,7 @@ namespace Pipeline.RabbitMq.Tests.Service;
 /// restarted mid-stream, down across a service restart, or stalled by a memory alarm. One class, so
 /// the private nodes run one at a time on a small machine; each node is killed and deleted on dispose.
 /// </summary>
-public sealed class RabbitMqServiceOutageTests
+public sealed class RabbitMqServiceOutageTests(ITestOutputHelper output)
 {
     private const string Exchange = "pipeline.events";
 
@@ -118,6 +118,7 @@ public sealed class RabbitMqServiceOutageTests
         Assert.Equal(Enumerable.Range(1, 3 * phase), seqs.Distinct().Order());
         var cut = service.Logs.Lines.Count(l => l.Message.Contains("torn down (no confirm", StringComparison.Ordinal)
             || l.Message.Contains("torn down (channel closed)", StringComparison.Ordinal));
+        output.WriteLine($"{seqs.Count - (3 * phase)} duplicate(s), {cut} cut window(s) of at most {window}");
         Assert.InRange(seqs.Count - (3 * phase), 0, window * cut);
         Assert.InRange(seqs.Count - (3 * phase), 0, window);
         Assert.Equal(3 * phase, service.Written); // each event counted once, when confirmed
