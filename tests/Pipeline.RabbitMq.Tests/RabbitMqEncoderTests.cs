@@ -114,7 +114,7 @@ public sealed class RabbitMqEncoderTests
     }
 
     [Theory]
-    [InlineData(new[] { 2, 6 }, "info.t0.r2.x")]        // every part agrees
+    [InlineData(new[] { 2, 14 }, "info.t0.r2.x")]       // every part agrees (6 would be r0)
     [InlineData(new[] { 2, 4 }, "mixed.t0.mixed.x")]    // 4 is an ERROR of r1
     [InlineData(new[] { 1, 2 }, "info.mixed.mixed.x")]  // r1/t1 and r2/t0
     public void BatchModeKeysKeepWhatTheEventsShareAndSayMixedForTheRest(int[] seqs, string expected)

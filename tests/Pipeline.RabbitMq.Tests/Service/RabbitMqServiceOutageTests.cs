@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Pipeline.Blocks.Graph;
 using Pipeline.RabbitMq.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Pipeline.RabbitMq.Tests.Service;
 
