@@ -75,7 +75,7 @@ public sealed class RouteTable
             {
                 if (match.LevelCodes[j] is < 0 or > short.MaxValue)
                 {
-                    errors.Add($"{key}:Match:LevelCodes:{j}: must be 0 or more (got {match.LevelCodes[j]}).");
+                    errors.Add($"{key}:Match:LevelCodes:{j}: must be 0 to {short.MaxValue} (got {match.LevelCodes[j]}).");
                 }
             }
 
