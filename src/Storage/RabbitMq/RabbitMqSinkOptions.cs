@@ -43,7 +43,7 @@ public sealed class RabbitMqSinkOptions : IValidatedOptions
     /// <summary>Event batches the sink queues before the fan-out waits. Default 8.</summary>
     public int BoundedCapacity { get; set; } = 8;
 
-    /// <summary>Messages of one sealed batch (Event mode: events × targets) at most... Default 10 000.</summary>
+    /// <summary>A sealed batch is sealed once it holds this many deliveries (events × targets; checked after each event batch, so it can hold up to one event batch more)... Default 10 000.</summary>
     public int BatchMaxEvents { get; set; } = 10_000;
 
     /// <summary>...or this long after its first event. Default 200 ms.</summary>

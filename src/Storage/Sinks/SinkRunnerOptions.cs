@@ -17,7 +17,7 @@ public sealed class SinkRunnerOptions
     /// <summary>Encoders working at once with <see cref="SinkEncodeMode.EachBatch"/> (order kept). Default 1.</summary>
     public int EncodeParallelism { get; init; } = 1;
 
-    /// <summary>Accumulating: seal when this many events are pending.</summary>
+    /// <summary>Accumulating: seal when this many events are pending (checked after each event batch, so a sealed batch can hold up to one event batch more).</summary>
     public int BatchMaxEvents { get; init; } = 10_000;
 
     /// <summary>Accumulating: seal when this many bytes are pending.</summary>

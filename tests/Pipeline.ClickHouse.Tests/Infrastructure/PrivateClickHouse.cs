@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Pipeline.Tests.Shared.Servers;
 
 namespace Pipeline.ClickHouse.Tests.Infrastructure;
 
@@ -8,6 +8,8 @@ namespace Pipeline.ClickHouse.Tests.Infrastructure;
 /// </summary>
 public sealed class PrivateClickHouse : IAsyncDisposable
 {
+    private static readonly ServerScript Script = new("clickhouse");
+
     private PrivateClickHouse(string directory, int httpPort)
     {
         Directory = directory;
@@ -50,60 +52,7 @@ public sealed class PrivateClickHouse : IAsyncDisposable
         await RunScriptAsync("stop", Directory);
     }
 
-    private static int FreePort()
-    {
-        // Below the ephemeral range, like the script, and not in use now.
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var port = Random.Shared.Next(20000, 32000);
-            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
-            try
-            {
-                listener.Start();
-                return port;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-            }
-            finally
-            {
-                listener.Stop();
-            }
-        }
+    private static int FreePort() => ServerScript.FreePort();
 
-        throw new InvalidOperationException("No free port for a private ClickHouse server.");
-    }
-
-    private static async Task RunScriptAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Script());
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"clickhouse-test-server.sh {string.Join(' ', args)} failed: {await error}{await output}");
-        }
-    }
-
-    private static string Script()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "scripts", "clickhouse-test-server.sh");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("scripts/clickhouse-test-server.sh not found above " + AppContext.BaseDirectory);
-    }
+    private static Task RunScriptAsync(params string[] args) => Script.RunAsync(args);
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Pipeline.Tests.Shared.Servers;
 
 namespace Pipeline.RabbitMq.Tests.Infrastructure;
 
@@ -8,6 +8,8 @@ namespace Pipeline.RabbitMq.Tests.Infrastructure;
 /// </summary>
 public sealed class PrivateRabbitMq : IAsyncDisposable
 {
+    private static readonly ServerScript Script = new("rabbitmq");
+
     private PrivateRabbitMq(string directory, int port)
     {
         Directory = directory;
@@ -55,59 +57,7 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
         await RunScriptAsync("stop", Directory);
     }
 
-    private static int FreePort()
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var port = Random.Shared.Next(20000, 32000);
-            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
-            try
-            {
-                listener.Start();
-                return port;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-            }
-            finally
-            {
-                listener.Stop();
-            }
-        }
+    private static int FreePort() => ServerScript.FreePort();
 
-        throw new InvalidOperationException("No free port for a private RabbitMQ node.");
-    }
-
-    private static async Task RunScriptAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Script());
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"rabbitmq-test-server.sh {string.Join(' ', args)} failed: {await error}{await output}");
-        }
-    }
-
-    private static string Script()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "scripts", "rabbitmq-test-server.sh");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("scripts/rabbitmq-test-server.sh not found above " + AppContext.BaseDirectory);
-    }
+    private static Task RunScriptAsync(params string[] args) => Script.RunAsync(args);
 }

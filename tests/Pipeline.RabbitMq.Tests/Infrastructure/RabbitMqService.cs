@@ -1,3 +1,4 @@
+using Pipeline.Tests.Shared.Counting;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,10 +33,10 @@ internal sealed class RabbitMqService : IAsyncDisposable
     public SinkRunner Runner { get; }
 
     /// <summary>Events the broker confirmed (written), from the runner's hook.</summary>
-    public EventCounter Acknowledged { get; } = new();
+    public RunningTotal Acknowledged { get; } = new();
 
     /// <summary>Events that went to the spool, from the runner's hook.</summary>
-    public EventCounter Spooled { get; } = new();
+    public RunningTotal Spooled { get; } = new();
 
     public double Written => Pipeline.Metric("pipeline_sink_written_events_total", "rabbitmq");
 

@@ -4,7 +4,7 @@ namespace Pipeline.Tests.Shared.Counting;
 internal sealed class RunningTotal
 {
     private readonly object _gate = new();
-    private readonly List<(long Rows, TaskCompletionSource Done)> _waiters = [];
+    private readonly List<(long Target, TaskCompletionSource Done)> _waiters = [];
     private long _total;
 
     public long Total
@@ -18,14 +18,14 @@ internal sealed class RunningTotal
         }
     }
 
-    public void Add(long rows)
+    public void Add(long amount)
     {
         lock (_gate)
         {
-            _total += rows;
+            _total += amount;
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
-                if (_total >= _waiters[i].Rows)
+                if (_total >= _waiters[i].Target)
                 {
                     _waiters[i].Done.TrySetResult();
                     _waiters.RemoveAt(i);
@@ -34,19 +34,28 @@ internal sealed class RunningTotal
         }
     }
 
-    /// <summary>Completes once the total is at least <paramref name="rows"/>; fails after a generous minute.</summary>
-    public Task WaitForAsync(long rows)
+    /// <summary>Completes once the total is at least <paramref name="target"/>; fails after <paramref name="timeout"/> (a generous minute) saying how far it got.</summary>
+    public async Task WaitForAsync(long target, TimeSpan? timeout = null, string what = "events")
     {
+        TaskCompletionSource done;
         lock (_gate)
         {
-            if (_total >= rows)
+            if (_total >= target)
             {
-                return Task.CompletedTask;
+                return;
             }
 
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((rows, done));
-            return done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((target, done));
+        }
+
+        try
+        {
+            await done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{Total} of {target} {what} in time.");
         }
     }
 }
