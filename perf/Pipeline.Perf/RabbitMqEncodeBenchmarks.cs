@@ -30,11 +30,7 @@ public class RabbitMqEncodeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var metrics = new PipelineMetrics();
-        _batch = BenchmarkData.Framed(new EventBatchPool(), BenchmarkData.FleetNdjson());
-        new ParseBlock(new ParseOptions(), metrics, new NullDeadLetterSink()).Process(_batch);
-        new RedactBlock(new RedactOptions(), metrics).Process(_batch);
-        new EnrichBlock(new StaticFleetRegistrySource(BenchmarkData.Registry()), metrics).Process(_batch);
+        _batch = BenchmarkData.Processed();
         _encoder = new RabbitMqEncoder(new RabbitMqRouting(new RabbitMqSinkOptions(), RouteTable.Empty), Mode);
         Encode(); // warm the pooled buffers
     }

@@ -31,11 +31,7 @@ public class RowBinaryEncoderBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var metrics = new PipelineMetrics();
-        _batch = BenchmarkData.Framed(new EventBatchPool(), BenchmarkData.FleetNdjson());
-        new ParseBlock(new ParseOptions(), metrics, new NullDeadLetterSink()).Process(_batch);
-        new RedactBlock(new RedactOptions(), metrics).Process(_batch);
-        new EnrichBlock(new StaticFleetRegistrySource(BenchmarkData.Registry()), metrics).Process(_batch);
+        _batch = BenchmarkData.Processed();
 
         using var probe = new InsertBuffer(PayloadFormat.RowBinaryLz4);
         _encoder.Encode(_batch, probe);

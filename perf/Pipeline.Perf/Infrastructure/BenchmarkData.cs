@@ -1,5 +1,8 @@
 using Pipeline.Blocks.Enrich;
 using Pipeline.Blocks.Events;
+using Pipeline.Blocks.Metrics;
+using Pipeline.Blocks.Parse;
+using Pipeline.Blocks.Redact;
 using Pipeline.LoadTests.Generation;
 
 namespace Pipeline.Perf.Infrastructure;
@@ -39,6 +42,17 @@ internal static class BenchmarkData
             offset += newline + 1;
         }
 
+        return batch;
+    }
+
+    /// <summary>The fleet batch as the sinks get it: framed, then parsed, redacted and enriched (the encoders' input).</summary>
+    public static EventBatch Processed()
+    {
+        var metrics = new PipelineMetrics();
+        var batch = Framed(new EventBatchPool(), FleetNdjson());
+        new ParseBlock(new ParseOptions(), metrics, new NullDeadLetterSink()).Process(batch);
+        new RedactBlock(new RedactOptions(), metrics).Process(batch);
+        new EnrichBlock(new StaticFleetRegistrySource(Registry()), metrics).Process(batch);
         return batch;
     }
 
