@@ -239,7 +239,7 @@ public sealed partial class RabbitMqSinkServiceTests
         Assert.Contains("\"rabbitmq\":\"unreachable\"", body, StringComparison.Ordinal);
         var line = Assert.Single(service.Logs.Lines, l => l.Message.Contains("credentials", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Warning, line.Level);
-        Assert.Contains($"RabbitMQ at amqp://guest@{shared.Host}:{shared.Port}/ refused the credentials", line.Message, StringComparison.Ordinal);
+        Assert.Contains($"Sink rabbitmq: amqp://guest@{shared.Host}:{shared.Port}/ cannot be used (refused the credentials", line.Message, StringComparison.Ordinal);
         Assert.Contains("Pipeline:Sinks:RabbitMq:Uri", line.Message, StringComparison.Ordinal);
 
         await service.Pipeline.SendTcpAsync(RabbitMqService.Lines(1, 50));
