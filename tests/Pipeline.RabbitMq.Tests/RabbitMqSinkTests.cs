@@ -193,6 +193,18 @@ public sealed class RabbitMqSinkTests
     }
 
     [RabbitMqFact]
+    public async Task ASpoolRecordOfAnUnknownPayloadFormatIsRejectedNotRetriedForever()
+    {
+        await using var sink = Sink(Options(Broker.NewName("fmt")));
+        using var unknown = new SinkBatch(System.Buffers.ArrayPool<byte>.Shared.Rent(16), 16, 3, format: 99);
+
+        var error = await Assert.ThrowsAsync<SinkRejectedException>(() => sink.WriteAsync(unknown, CancellationToken.None));
+
+        Assert.Equal("unreadable", error.Reason);
+        Assert.Contains("format 99", error.Message, StringComparison.Ordinal);
+    }
+
+    [RabbitMqFact]
     public async Task WrongCredentialsFailWithOneClearMessage()
     {
         var uri = new UriBuilder(Broker.SharedUri) { Password = "wrong" }.Uri.ToString();

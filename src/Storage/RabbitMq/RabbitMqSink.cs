@@ -78,7 +78,17 @@ public sealed partial class RabbitMqSink : IBatchSink
         try
         {
             var channel = await EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
-            MessageFormat.Read(batch.Format, batch.Payload.Span, _messages);
+            try
+            {
+                MessageFormat.Read(batch.Format, batch.Payload.Span, _messages);
+            }
+            catch (InvalidDataException ex)
+            {
+                // A spool record this version cannot read (written by a newer one): counted and said, so the
+                // replay goes on with the records behind it instead of probing this one forever.
+                throw new SinkRejectedException("unreadable", ex.Message, ex);
+            }
+
             if (batch.State is not PublishState state || state.Returns.Length != _messages.Count)
             {
                 state = new PublishState(_messages.Count);
