@@ -22,6 +22,9 @@ public sealed class EventBatch
     private EventRecord[] _events;
     private int _eventCount;
     private int _references;
+    private readonly object _frameGate = new();
+    private byte[]? _frame;
+    private int _frameLength;
 
     internal EventBatch(EventBatchPool pool, int initialBytes, int initialEvents)
     {
@@ -128,6 +131,25 @@ public sealed class EventBatch
         return ref record;
     }
 
+    /// <summary>
+    /// The batch as one encoded frame, made once for every sink that writes the same bytes: the first
+    /// caller encodes (with its own <paramref name="encoder"/>), the others get the same frame. Valid
+    /// while the caller holds its reference; sinks copy it before they release the batch. The frame's
+    /// buffer goes back to the pool with the batch. Only for batches no block changes any more (sinks).
+    /// </summary>
+    public ReadOnlySpan<byte> GetOrEncodeFrame(IBatchFrameEncoder encoder)
+    {
+        lock (_frameGate)
+        {
+            if (_frame is null)
+            {
+                _frame = encoder.EncodeFrame(this, out _frameLength);
+            }
+
+            return _frame.AsSpan(0, _frameLength);
+        }
+    }
+
     /// <summary>Drops events [count..], for blocks that filter.</summary>
     public void TruncateEvents(int count) => _eventCount = Math.Min(count, _eventCount);
 
@@ -152,6 +174,16 @@ public sealed class EventBatch
 
     internal void Reset(EventBatchPoolOptions options)
     {
+        lock (_frameGate)
+        {
+            if (_frame is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_frame);
+                _frame = null;
+                _frameLength = 0;
+            }
+        }
+
         _length = 0;
         _lineCount = 0;
         _eventCount = 0;

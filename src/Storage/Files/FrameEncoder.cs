@@ -8,11 +8,12 @@ using Pipeline.Storage.Sinks;
 namespace Pipeline.Storage.Files;
 
 /// <summary>
-/// Encodes batches as NDJSON and compresses them into one self-contained LZ4 frame. Every write to
-/// a file is whole frames, so a file is readable by <c>lz4cat</c> at any moment, even mid-roll or
-/// after a crash. Not thread-safe: the runner keeps one per parallel encoder.
+/// Encodes a batch as NDJSON and compresses it into one self-contained LZ4 frame. Every write to a
+/// file is whole frames, so a file is readable by <c>lz4cat</c> at any moment, even mid-roll or after
+/// a crash. The frame is the batch's shared one (<see cref="EventBatch.GetOrEncodeFrame"/>): RabbitMQ's
+/// Batch mode sends the same bytes. Not thread-safe: the runner keeps one per parallel encoder.
 /// </summary>
-internal sealed class FrameEncoder : IBatchEncoder
+internal sealed class FrameEncoder : IBatchEncoder, IBatchFrameEncoder
 {
     /// <summary>The format tag of a files frame.</summary>
     public const ushort Format = 1;
@@ -30,19 +31,20 @@ internal sealed class FrameEncoder : IBatchEncoder
     private readonly PooledBufferWriter _frame = new(256 * 1024);
     private int _events;
 
+    private readonly PooledBufferWriter _pending = new(64 * 1024);
+
     public int PendingEvents => _events;
 
-    public long PendingBytes => _text.WrittenCount;
+    public long PendingBytes => _pending.WrittenCount;
 
+    /// <summary>
+    /// Takes the batch's frame — shared with any other sink that writes the same bytes (RabbitMQ in
+    /// Batch mode), so NDJSON and LZ4 are done once per batch — and appends it to the pending frames.
+    /// </summary>
     public void Append(EventBatch batch)
     {
-        var events = batch.Events;
-        for (var i = 0; i < events.Length; i++)
-        {
-            _json.Write(batch, ref events[i], _text);
-        }
-
-        _events += events.Length;
+        _pending.Write(batch.GetOrEncodeFrame(this));
+        _events += batch.Count;
     }
 
     public SinkBatch? Seal()
@@ -52,26 +54,37 @@ internal sealed class FrameEncoder : IBatchEncoder
             return null;
         }
 
-        var (buffer, length) = Compress();
+        var buffer = _pending.Detach(out var length);
         var sealedBatch = new SinkBatch(buffer, length, _events, Format);
         _events = 0;
         return sealedBatch;
     }
 
-    /// <summary>One batch into one frame (the benchmarks' entry point).</summary>
+    public byte[] EncodeFrame(EventBatch batch, out int length)
+    {
+        _text.Clear();
+        var events = batch.Events;
+        for (var i = 0; i < events.Length; i++)
+        {
+            _json.Write(batch, ref events[i], _text);
+        }
+
+        (var buffer, length) = Compress();
+        return buffer;
+    }
+
+    /// <summary>One batch into one frame, not shared (the benchmarks' entry point).</summary>
     public EncodedFrame Encode(EventBatch batch)
     {
-        Append(batch);
-        var events = _events;
-        var (buffer, length) = Compress();
-        _events = 0;
-        return new EncodedFrame(buffer, length, events);
+        var buffer = EncodeFrame(batch, out var length);
+        return new EncodedFrame(buffer, length, batch.Count);
     }
 
     public void Dispose()
     {
         _text.Dispose();
         _frame.Dispose();
+        _pending.Dispose();
     }
 
     private (byte[] Buffer, int Length) Compress()

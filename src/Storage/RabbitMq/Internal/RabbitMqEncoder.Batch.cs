@@ -54,11 +54,43 @@ internal sealed partial class RabbitMqEncoder
     private Line[] _chain = new Line[1024];
     private int _chainCount;
 
-    private void AppendToGroups(EventBatch batch, ref readonly EventRecord e, int targets)
+    /// <summary>Encodes the files' frame of a batch that a Batch-mode message shares; null in Event mode.</summary>
+    private readonly Files.FrameEncoder? _frames;
+
+    /// <summary>
+    /// Every event to the default target (no route publishes): one message per event batch whose body is
+    /// the batch's shared frame — the very bytes the files sink writes, NDJSON and LZ4 done once for both.
+    /// Only the key (the parts the events agree on) and the uniform headers are worked out per event.
+    /// </summary>
+    private void AppendWholeBatch(EventBatch batch)
+    {
+        var events = batch.Events;
+        var target = _routing.Default;
+        for (var i = 0; i < events.Length; i++)
+        {
+            _targets[0] = target;
+            AppendToGroups(batch, in events[i], 1, writeLine: false);
+        }
+
+        _targets[0] = null;
+        if (_groupCount == 1)
+        {
+            WriteMessage(0, batch.GetOrEncodeFrame(_frames!));
+            _pendingEvents += _groups[0].Events;
+        }
+
+        ResetGroups();
+    }
+
+    private void AppendToGroups(EventBatch batch, ref readonly EventRecord e, int targets, bool writeLine = true)
     {
         var text = _text!;
         var lineStart = text.WrittenCount;
-        _json.Write(batch, in e, text);
+        if (writeLine)
+        {
+            _json.Write(batch, in e, text);
+        }
+
         var lineLength = text.WrittenCount - lineStart;
         var robot = batch[e.RobotId];
         Span<byte> key = stackalloc byte[RoutingKeyTemplate.MaxLength];
@@ -113,7 +145,14 @@ internal sealed partial class RabbitMqEncoder
                 group.RobotLength = -1;
             }
 
-            AddLine(ref group, lineStart, lineLength);
+            if (writeLine)
+            {
+                AddLine(ref group, lineStart, lineLength);
+            }
+            else
+            {
+                group.Events++;
+            }
         }
     }
 
@@ -190,7 +229,6 @@ internal sealed partial class RabbitMqEncoder
     private void SealGroups()
     {
         var text = _text!.WrittenSpan;
-        var keys = _keys!.WrittenSpan;
         var lines = _lines!;
         for (var g = 0; g < _groupCount; g++)
         {
@@ -203,28 +241,53 @@ internal sealed partial class RabbitMqEncoder
                 lines.Write(text.Slice(_chain[l].Start, _chain[l].Length));
             }
 
-            var exchange = group.Target.ExchangeUtf8;
-            var robotLength = Math.Max(group.RobotLength, 0);
-            var span = _payload.GetSpan(MessageFormat.FixedBytes + 1 + exchange.Length + 1 + group.KeyLength + 2 + robotLength);
-            MessageFormat.WriteFixed(span, MessageKind.Lz4Ndjson, group.Level, group.CodeMixed ? (short)-1 : group.LevelCode,
-                group.TemplateMixed ? 0 : group.TemplateId, group.Events);
-            var n = MessageFormat.FixedBytes;
-            span[n++] = (byte)exchange.Length;
-            exchange.CopyTo(span[n..]);
-            n += exchange.Length;
-            span[n++] = (byte)group.KeyLength;
-            _groupKeys.AsSpan(g * RoutingKeyTemplate.MaxLength, group.KeyLength).CopyTo(span[n..]);
-            n += group.KeyLength;
-            BinaryPrimitives.WriteUInt16LittleEndian(span[n..], (ushort)robotLength);
-            n += 2;
-            keys.Slice(group.RobotStart, robotLength).CopyTo(span[n..]);
-            n += robotLength;
-            _payload.Advance(n);
-            var lengthAt = _payload.ReserveInt32();
-            var before = _payload.WrittenCount;
-            LZ4Frame.Encode(whole ? text : lines.WrittenSpan, _payload, Lz4Settings);
-            _payload.PatchInt32(lengthAt, _payload.WrittenCount - before);
-            group.Target = null!;
+            WriteMessage(g, default, whole ? text : lines.WrittenSpan);
+        }
+
+        ResetGroups();
+    }
+
+    /// <summary>Group <paramref name="g"/> as one message: its fixed fields, exchange, key, robot, then the body (a ready frame, or lines to compress).</summary>
+    private void WriteMessage(int g, ReadOnlySpan<byte> frame, ReadOnlySpan<byte> lines = default)
+    {
+        ref var group = ref _groups[g];
+        var keys = _keys!.WrittenSpan;
+        var exchange = group.Target.ExchangeUtf8;
+        var robotLength = Math.Max(group.RobotLength, 0);
+        var span = _payload.GetSpan(MessageFormat.FixedBytes + 1 + exchange.Length + 1 + group.KeyLength + 2 + robotLength);
+        MessageFormat.WriteFixed(span, MessageKind.Lz4Ndjson, group.Level, group.CodeMixed ? (short)-1 : group.LevelCode,
+            group.TemplateMixed ? 0 : group.TemplateId, group.Events);
+        var n = MessageFormat.FixedBytes;
+        span[n++] = (byte)exchange.Length;
+        exchange.CopyTo(span[n..]);
+        n += exchange.Length;
+        span[n++] = (byte)group.KeyLength;
+        _groupKeys.AsSpan(g * RoutingKeyTemplate.MaxLength, group.KeyLength).CopyTo(span[n..]);
+        n += group.KeyLength;
+        BinaryPrimitives.WriteUInt16LittleEndian(span[n..], (ushort)robotLength);
+        n += 2;
+        keys.Slice(group.RobotStart, robotLength).CopyTo(span[n..]);
+        n += robotLength;
+        _payload.Advance(n);
+        var lengthAt = _payload.ReserveInt32();
+        var before = _payload.WrittenCount;
+        if (frame.IsEmpty)
+        {
+            LZ4Frame.Encode(lines, _payload, Lz4Settings);
+        }
+        else
+        {
+            _payload.Write(frame);
+        }
+
+        _payload.PatchInt32(lengthAt, _payload.WrittenCount - before);
+    }
+
+    private void ResetGroups()
+    {
+        for (var g = 0; g < _groupCount; g++)
+        {
+            _groups[g].Target = null!;
         }
 
         _groupCount = 0;

@@ -37,6 +37,7 @@ internal sealed partial class RabbitMqEncoder : IBatchEncoder
         _targets = new PublishTarget?[routing.Targets.Length];
         if (mode == RabbitMqMode.Batch)
         {
+            _frames = new Files.FrameEncoder();
             _text = new PooledBufferWriter(256 * 1024);
             _keys = new PooledBufferWriter(16 * 1024);
             _lines = new PooledBufferWriter(256 * 1024);
@@ -46,10 +47,16 @@ internal sealed partial class RabbitMqEncoder : IBatchEncoder
     /// <summary>Deliveries pending: events × the messages each goes into. Events no target takes are not counted.</summary>
     public int PendingEvents => _pendingEvents;
 
-    public long PendingBytes => _mode == RabbitMqMode.Event ? _payload.WrittenCount : _text!.WrittenCount;
+    public long PendingBytes => _payload.WrittenCount + (_text?.WrittenCount ?? 0);
 
     public void Append(EventBatch batch)
     {
+        if (_mode == RabbitMqMode.Batch && _routing.OnlyDefault)
+        {
+            AppendWholeBatch(batch);
+            return;
+        }
+
         var events = batch.Events;
         for (var i = 0; i < events.Length; i++)
         {
@@ -102,6 +109,7 @@ internal sealed partial class RabbitMqEncoder : IBatchEncoder
         _text?.Dispose();
         _keys?.Dispose();
         _lines?.Dispose();
+        _frames?.Dispose();
     }
 
     private void AppendEvent(EventBatch batch, ref readonly EventRecord e, PublishTarget target)

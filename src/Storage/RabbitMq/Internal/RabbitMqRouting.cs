@@ -40,6 +40,9 @@ internal sealed class RabbitMqRouting
 
     public PublishTarget Default { get; }
 
+    /// <summary>No route publishes: every event goes to <see cref="Default"/> (Batch mode then sends each batch's shared frame as it is).</summary>
+    public bool OnlyDefault => !_anyRabbitMqRoute;
+
     /// <summary>Every target (the default first), for sizing the per-event scratch.</summary>
     public PublishTarget[] Targets { get; }
 
