@@ -109,6 +109,60 @@ public sealed class EventBatchTests
     }
 
     [Fact]
+    public void TheSharedFrameIsEncodedOnceForEverySinkThatAsksAndDroppedWhenTheBatchIsReused()
+    {
+        var encoder = new CountingFrameEncoder();
+        var batch = _pool.Rent();
+        batch.Append("abc"u8);
+
+        var first = batch.GetOrEncodeFrame(encoder).ToArray();
+        var second = batch.GetOrEncodeFrame(new CountingFrameEncoder()).ToArray(); // another sink's encoder: not called
+
+        Assert.Equal(1, encoder.Calls);
+        Assert.Equal(first, second);
+        batch.Release();
+
+        var reused = _pool.Rent();
+        Assert.Same(batch, reused);
+        reused.Append("xy"u8);
+        Assert.Equal(2, reused.GetOrEncodeFrame(encoder).Length); // a new frame for the new content
+        Assert.Equal(2, encoder.Calls);
+        reused.Release();
+    }
+
+    [Fact]
+    public void ConcurrentSinksGetOneSharedFrame()
+    {
+        var encoder = new CountingFrameEncoder();
+        var batch = _pool.Rent();
+        batch.Append("abcdef"u8);
+
+        var frames = new byte[8][];
+        Parallel.For(0, frames.Length, i => frames[i] = batch.GetOrEncodeFrame(encoder).ToArray());
+
+        Assert.Equal(1, encoder.Calls);
+        Assert.All(frames, f => Assert.Equal(frames[0], f));
+        batch.Release();
+    }
+
+    /// <summary>A frame of the batch's data length, counting how often it is asked to encode.</summary>
+    private sealed class CountingFrameEncoder : IBatchFrameEncoder
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public byte[] EncodeFrame(EventBatch batch, out int length)
+        {
+            Interlocked.Increment(ref _calls);
+            length = batch.DataLength;
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            batch.Data.CopyTo(buffer);
+            return buffer;
+        }
+    }
+
+    [Fact]
     public void ReleaseOfTheOnlyReferenceReturnsTheBatchToThePool()
     {
         var batch = _pool.Rent();
