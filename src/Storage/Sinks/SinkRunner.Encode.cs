@@ -148,7 +148,13 @@ public sealed partial class SinkRunner
         }
 
         sealedBatch.CreatedTimestamp = first;
-        if (!await _write.SendAsync(sealedBatch).ConfigureAwait(false))
+        var handOver = _write.SendAsync(sealedBatch);
+        if (!handOver.IsCompleted)
+        {
+            WaitingToHandOver?.Invoke(); // the writer is busy and its queue full: from here the input fills and the fan-out waits
+        }
+
+        if (!await handOver.ConfigureAwait(false))
         {
             Discard("sink_failed", sealedBatch.Events);
             sealedBatch.Dispose();

@@ -156,6 +156,9 @@ public sealed partial class SinkRunner : IEventSink, IAsyncDisposable
     /// <summary>Test hook: a batch of this many events went to the spool.</summary>
     internal event Action<int>? Spooled;
 
+    /// <summary>Test hook: a sealed batch waits for the writer (busy, its queue full), so the runner's input fills from here on.</summary>
+    internal event Action? WaitingToHandOver;
+
     /// <summary>Test hook: the pending batch waits for its age limit (the timer is set), so a fake clock may move.</summary>
     internal Action? OnWaitingForBatchDelay { get; set; }
 

@@ -72,27 +72,6 @@ internal sealed class RabbitMqService : IAsyncDisposable
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>
-    /// Waits, as a failure guard, for a state the runner reaches right after an event we awaited
-    /// (health after the last spool record is removed): polls every 20 ms, fails after <paramref name="timeout"/>.
-    /// </summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Not reached in time: {what}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
-    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
-        UntilAsync(() => Task.FromResult(condition()), what, timeout);
-
     /// <summary>A labelled sample from the exposition (runs the collect callbacks, so gauges are current).</summary>
     public async Task<double> ScrapeAsync(string name, string labels)
     {

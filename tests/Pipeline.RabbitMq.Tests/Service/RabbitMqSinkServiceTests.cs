@@ -206,17 +206,17 @@ public sealed partial class RabbitMqSinkServiceTests
         // Prefetch 1: besides the queue's ready messages and those the test recorded, at most one is in
         // flight to the consumer (delivered, not yet recorded), so "held" undercounts by at most that one.
         await queue.Channel.BasicQosAsync(0, 1, false);
-        var consumed = queue.WaitForAsync(500);
-        while (!consumed.IsCompleted)
+        await queue.StartAsync();
+        for (var arrived = queue.Messages.Count + 1; arrived <= 500; arrived++)
         {
-            // Sampled while the consumer drains and the spool replays: written never runs ahead of the broker.
+            // Checked at every arrival while the consumer drains and the spool replays: written never runs ahead of the broker.
+            await queue.WaitForAsync(arrived);
             var written = service.Written;
             var held = await queue.BrokerCountAsync() + queue.Messages.Count;
             Assert.True(written <= held + 1, $"written {written} > held by the queue or consumed {held} (+1 in flight)");
-            await Task.WhenAny(consumed, Task.Delay(50));
         }
 
-        var messages = await consumed;
+        var messages = await queue.WaitForAsync(500);
         await service.Acknowledged.WaitForAsync(500);
         await service.Pipeline.StopAsync();
         Assert.Equal(Enumerable.Range(1, 500), queue.Messages.Select(m => RabbitMqService.Seq(m.Text)).Order()); // each exactly once
