@@ -22,7 +22,8 @@ public sealed class RabbitMqServiceOutageTests(ITestOutputHelper output)
         // is back: were the test to bind after the restart, the replay could publish first, get the first
         // messages of a window returned and the later ones routed, and retry the first after them.
         await using var node = await PrivateRabbitMq.StartAsync();
-        await (await Broker.QueueAsync(node.Uri, Exchange, "svc.late", ["#"], durable: true)).DisposeAsync();
+        // Closed, not disposed: disposing a reader deletes its queue.
+        await (await Broker.QueueAsync(node.Uri, Exchange, "svc.late", ["#"], durable: true)).CloseWithoutDeletingAsync();
         await node.StopAsync();
         var settings = RabbitMqService.Settings(node.Uri);
         await using var service = await RabbitMqService.StartAsync(settings);
