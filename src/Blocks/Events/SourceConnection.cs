@@ -32,4 +32,16 @@ public sealed class SourceConnection
 
     /// <summary>The connection's fields as a JSON fragment, without braces.</summary>
     public byte[] JsonFields { get; }
+
+    /// <summary>
+    /// False once the connection's read loop ended and its last batch was handed on (set by ingest):
+    /// presence for the alert block (a robot whose last connection closed is offline). Sources that are
+    /// not connections (<see cref="Unknown"/>, internal ones) stay open.
+    /// </summary>
+    public bool IsOpen => Volatile.Read(ref _closed) == 0;
+
+    private int _closed;
+
+    /// <summary>Marks the connection closed; see <see cref="IsOpen"/>.</summary>
+    public void MarkClosed() => Volatile.Write(ref _closed, 1);
 }

@@ -50,7 +50,11 @@ internal sealed class IngestContext
     /// <summary>Raised after a connection's read loop ended and its last batch was handed on, with the close reason.</summary>
     public event Action<SourceConnection, string>? ConnectionClosed;
 
-    public void OnConnectionClosed(SourceConnection source, string reason) => ConnectionClosed?.Invoke(source, reason);
+    public void OnConnectionClosed(SourceConnection source, string reason)
+    {
+        source.MarkClosed();
+        ConnectionClosed?.Invoke(source, reason);
+    }
 
     public SourceConnection NewConnection(string protocol, string remote) =>
         new(protocol, Interlocked.Increment(ref _nextConnectionId), remote, NodeName);
