@@ -5,10 +5,13 @@
 #   perf/e2e/compare.sh [EVENTS] [CONNECTIONS] [ROUNDS]
 #   SYSTEMS="pipeline-tcp pipeline-tcp-nomine" perf/e2e/compare.sh 1000000 4 5   # the pattern-mine block's cost
 #   SYSTEMS="pipeline-tcp pipeline-tcp-rabbitmq" BENCH_DIR=/work/shared/bench perf/e2e/compare.sh 1000000 4 5   # the RabbitMQ sink's cost
+#   SYSTEMS="pipeline-tcp pipeline-tcp-alerts50" perf/e2e/compare.sh 1000000 4 5   # the alert block's cost with 50 rules
 #
 # SYSTEMS picks what to measure (default: rsyslog syslog-ng pipeline-tcp pipeline-websocket);
 # pipeline-tcp-nomine is Pipeline over TCP with the pattern-mine block off (Pipeline:PatternMine:Enabled=false);
-# pipeline-tcp-mine2 runs that block with MaxDegreeOfParallelism 2; pipeline-tcp-rabbitmq adds the RabbitMQ sink
+# pipeline-tcp-mine2 runs that block with MaxDegreeOfParallelism 2; pipeline-tcp-alerts50 adds the alert block with
+# the 50 rules of perf/e2e/alerts/bench-50-rules.json (threshold, rate, attribute, absent, anomaly; grouped by
+# robot_id; no channels, so the cost is matching and evaluation); pipeline-tcp-rabbitmq adds the RabbitMQ sink
 # in Batch mode (RABBITMQ_MODE to change it) to the files sink, publishing to a private broker
 # (scripts/rabbitmq-test-server.sh, started once) drained by pipeline-load rabbitmq-drain (a durable
 # queue bound with '#'); its clock stops when both the files and the rabbitmq written counters reach
@@ -134,6 +137,7 @@ for r in $(seq "$rounds"); do
       pipeline-tcp) res=$(run_pipeline tcp) ;;
       pipeline-tcp-nomine) res=$(run_pipeline tcp --Pipeline:PatternMine:Enabled=false) ;;
       pipeline-tcp-mine2) res=$(run_pipeline tcp --Pipeline:Blocks:PatternMine:MaxDegreeOfParallelism=2) ;;
+      pipeline-tcp-alerts50) res=$(run_pipeline tcp --Pipeline:Alerts:RulesPath="$here/alerts/bench-50-rules.json") ;;
       pipeline-websocket) res=$(run_pipeline websocket) ;;
       pipeline-tcp-rabbitmq) res=$(DRAIN=1 WAIT_SINKS="files rabbitmq" run_pipeline tcp --Pipeline:Sinks:RabbitMq:Uri="$mquri" \
         --Pipeline:Sinks:RabbitMq:Mode="${RABBITMQ_MODE:-Batch}") ;;
@@ -158,16 +162,14 @@ for sys in $systems; do
   echo "| $sys | $e | $mbs | ${m:--} | ${c:--} | $(echo "scale=2; $e / $base" | bc)× |"
 done
 
-# The pattern-mine block's cost, round by round (each round measures both, one after the other).
-if [[ -n "${eps[pipeline-tcp]:-}" && -n "${eps[pipeline-tcp-nomine]:-}" ]]; then
-  paste -d' ' <(tr ' ' '\n' <<<"${eps[pipeline-tcp]}" | grep .) <(tr ' ' '\n' <<<"${eps[pipeline-tcp-nomine]}" | grep .) |
+# A component's cost, round by round (each round measures both systems, one after the other):
+# loss LABEL WITH WITHOUT — the throughput loss of WITH against WITHOUT, median and range over the rounds.
+loss() {
+  [[ -n "${eps[$2]:-}" && -n "${eps[$3]:-}" ]] || return 0
+  paste -d' ' <(tr ' ' '\n' <<<"${eps[$2]}" | grep .) <(tr ' ' '\n' <<<"${eps[$3]}" | grep .) |
     awk '{print 100 * (1 - $1 / $2)}' | sort -n |
-    awk '{a[NR]=$1} END{printf "pattern-mine block: throughput loss per round, median %.1f%% (min %.1f%%, max %.1f%%)\n", (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2, a[1], a[NR]}'
-fi
-
-# The RabbitMQ sink's cost (Batch mode by default), round by round, as above.
-if [[ -n "${eps[pipeline-tcp]:-}" && -n "${eps[pipeline-tcp-rabbitmq]:-}" ]]; then
-  paste -d' ' <(tr ' ' '\n' <<<"${eps[pipeline-tcp-rabbitmq]}" | grep .) <(tr ' ' '\n' <<<"${eps[pipeline-tcp]}" | grep .) |
-    awk '{print 100 * (1 - $1 / $2)}' | sort -n |
-    awk '{a[NR]=$1} END{printf "RabbitMQ sink (%s mode): throughput loss per round against files only, median %.1f%% (min %.1f%%, max %.1f%%)\n", ENVIRON["RABBITMQ_MODE"] ? ENVIRON["RABBITMQ_MODE"] : "Batch", (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2, a[1], a[NR]}'
-fi
+    awk -v label="$1" '{a[NR]=$1} END{printf "%s: throughput loss per round, median %.1f%% (min %.1f%%, max %.1f%%)\n", label, (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2, a[1], a[NR]}'
+}
+loss "pattern-mine block" pipeline-tcp pipeline-tcp-nomine
+loss "alert block (50 rules)" pipeline-tcp-alerts50 pipeline-tcp
+loss "RabbitMQ sink (${RABBITMQ_MODE:-Batch} mode) against files only" pipeline-tcp-rabbitmq pipeline-tcp
