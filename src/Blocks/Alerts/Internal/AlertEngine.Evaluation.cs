@@ -19,9 +19,16 @@ internal sealed partial class AlertEngine
             {
                 var rule = _rules[r];
                 int pending = 0, firing = 0, offline = 0;
+                var ruleMetrics = _ruleMetrics[r];
+                Action<AlertNotice> add = n => notices.Add((rule, ruleMetrics, n));
                 foreach (var group in rule.Groups.Snapshot())
                 {
-                    Step(rule, group, now, n => notices.Add((rule, _ruleMetrics[r], n)));
+                    if (group.State == AlertState.Inactive && rule.Windowed && now - group.LastSeen >= rule.Window.Ticks + rule.BucketTicks)
+                    {
+                        continue; // nothing left in its window: cannot be over (most idle groups of a big fleet)
+                    }
+
+                    Step(rule, group, now, ruleMetrics, add);
                     pending += group.State == AlertState.Pending ? 1 : 0;
                     firing += group.State == AlertState.Firing ? 1 : 0;
                     offline += group.State == AlertState.Offline ? 1 : 0;
@@ -58,9 +65,8 @@ internal sealed partial class AlertEngine
         _silences.RemoveExpired();
     }
 
-    private void Step(CompiledRule rule, AlertGroup group, long now, Action<AlertNotice> notify)
+    private void Step(CompiledRule rule, AlertGroup group, long now, AlertRuleMetrics metrics, Action<AlertNotice> notify)
     {
-        var metrics = _metrics.ForRule(rule.Name);
         var offline = IsOffline(group.LastConnection);
         if (group.State == AlertState.Offline)
         {

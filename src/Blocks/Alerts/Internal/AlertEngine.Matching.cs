@@ -21,6 +21,10 @@ internal sealed partial class AlertEngine
             for (var i = 0; i < events.Length; i++)
             {
                 ref readonly var e = ref events[i];
+
+                // Rules of one event share the group key (most group by robot_id) and attribute reads.
+                _keySignature = null;
+                _attributePath = null;
                 for (var r = 0; r < rules.Length; r++)
                 {
                     var rule = rules[r];
@@ -43,8 +47,15 @@ internal sealed partial class AlertEngine
 
     private void Count(CompiledRule rule, int index, EventBatch batch, ref readonly EventRecord e, long now)
     {
-        var key = GroupKey(rule, batch, in e);
-        var hash = StableHash.Hash(key);
+        if (!ReferenceEquals(_keySignature, rule.GroupBySignature))
+        {
+            _keyLength = GroupKey(rule, batch, in e);
+            _keyHash = StableHash.Hash(_key.AsSpan(0, _keyLength));
+            _keySignature = rule.GroupBySignature;
+        }
+
+        var key = _key.AsSpan(0, _keyLength);
+        var hash = _keyHash;
         var group = rule.Groups.Find(hash, key);
         if (group is null)
         {
@@ -55,8 +66,9 @@ internal sealed partial class AlertEngine
                 _ruleMetrics[index].Evicted.Inc();
             }
         }
-        else
+        else if (group.LastSeen / TimeSpan.TicksPerSecond != now / TimeSpan.TicksPerSecond)
         {
+            // Recency to the second is enough for eviction, and spares the list a move per event.
             rule.Groups.Touch(group);
         }
 
@@ -69,22 +81,45 @@ internal sealed partial class AlertEngine
 
         if (rule.Kind == AlertRuleKind.Attribute && rule.Condition is { } condition)
         {
-            var met = condition.Evaluate(batch, in e, out var present, out var value);
-            if (present)
-            {
-                group.LastMet = met;
-                group.LastValue = value;
-            }
+            Attribute(condition, batch, in e, group);
         }
 
-        if (e.Line >= 0 && e.Line < batch.LineCount)
+        if (group.ExampleAt != now / TimeSpan.TicksPerSecond && e.Line >= 0 && e.Line < batch.LineCount)
         {
+            // One copy per group and second is plenty for an example.
+            group.ExampleAt = now / TimeSpan.TicksPerSecond;
             group.KeepExample(batch.GetLine(e.Line));
         }
     }
 
-    /// <summary>The group-by values of <paramref name="e"/>, each followed by a separator, in the engine's scratch buffer.</summary>
-    private ReadOnlySpan<byte> GroupKey(CompiledRule rule, EventBatch batch, ref readonly EventRecord e)
+    private void Attribute(AttributeCondition condition, EventBatch batch, ref readonly EventRecord e, AlertGroup group)
+    {
+        if (!condition.IsNumber)
+        {
+            var met = condition.Evaluate(batch, in e, out var found, out _);
+            if (found)
+            {
+                group.LastMet = met;
+            }
+
+            return;
+        }
+
+        if (!ReferenceEquals(_attributePath, condition.Path.Text))
+        {
+            _attributePresent = condition.TryRead(batch, in e, out _attributeValue);
+            _attributePath = condition.Path.Text;
+        }
+
+        if (_attributePresent)
+        {
+            group.LastValue = _attributeValue;
+            group.LastMet = condition.Meets(_attributeValue);
+        }
+    }
+
+    /// <summary>The group-by values of <paramref name="e"/>, each followed by a separator, in the engine's scratch buffer; returns the length.</summary>
+    private int GroupKey(CompiledRule rule, EventBatch batch, ref readonly EventRecord e)
     {
         Span<byte> scratch = stackalloc byte[EventPath.ScratchBytes];
         var length = 0;
@@ -105,7 +140,7 @@ internal sealed partial class AlertEngine
             _key[length++] = Separator;
         }
 
-        return _key.AsSpan(0, length);
+        return length;
     }
 
     /// <summary>A group for a key seen for the first time: the one place (besides routing) where matching allocates.</summary>

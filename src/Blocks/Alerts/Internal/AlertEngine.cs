@@ -30,6 +30,14 @@ internal sealed partial class AlertEngine
     private byte[] _key = new byte[256];
     private bool _dirty;
 
+    // Per-event caches of Process (under the lock): the group key of the last group-by signature, the last numeric attribute read.
+    private string? _keySignature;
+    private int _keyLength;
+    private ulong _keyHash;
+    private string? _attributePath;
+    private bool _attributePresent;
+    private double _attributeValue;
+
     public AlertEngine(AlertsOptions options, IReadOnlyList<CompiledRule> rules, RouteTable routes, IAlertNotifier notifier,
         SilenceStore silences, IFleetRegistrySource? registry, TimeProvider time, AlertMetrics metrics, ILogger logger, string? directory)
     {

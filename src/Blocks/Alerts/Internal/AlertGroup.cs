@@ -49,6 +49,9 @@ internal sealed class AlertGroup
     public byte[] Example = new byte[ExampleBytes];
     public int ExampleLength;
 
+    /// <summary>The second (engine clock) the example was taken in.</summary>
+    public long ExampleAt = -1;
+
     public AlertState State;
 
     /// <summary>The state a group was in when its robot went offline (Pending, Firing, or Inactive for absent rules).</summary>

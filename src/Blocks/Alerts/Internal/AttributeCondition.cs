@@ -103,6 +103,12 @@ internal sealed partial class AttributeCondition
     /// <summary>Whether <paramref name="e"/> has the value and it meets the condition; <paramref name="value"/> is the number (NaN for strings).</summary>
     public bool Evaluate(EventBatch batch, ref readonly EventRecord e, out bool present, out double value)
     {
+        if (IsNumber)
+        {
+            present = TryRead(batch, in e, out value);
+            return present && Meets(value);
+        }
+
         Span<byte> scratch = stackalloc byte[EventPath.ScratchBytes];
         value = double.NaN;
         present = Path.TryGet(batch, in e, scratch, out var raw, out var isNumber);
@@ -111,25 +117,18 @@ internal sealed partial class AttributeCondition
             return false;
         }
 
-        if (IsNumber)
-        {
-            // A number sent as a string ("battery":"12") counts as the number.
-            if (!Utf8Parser.TryParse(raw, out double parsed, out var consumed) || consumed != raw.Length)
-            {
-                present = false;
-                return false;
-            }
+        // A string condition on a number: only != holds.
+        return isNumber ? Operator == ConditionOperator.NotEqual : Compare(raw.SequenceCompareTo(_text));
+    }
 
-            value = parsed;
-            return Compare(parsed.CompareTo(Number));
-        }
-
-        if (isNumber)
-        {
-            return Operator == ConditionOperator.NotEqual;
-        }
-
-        return Compare(raw.SequenceCompareTo(_text));
+    /// <summary>Reads the path's value as a number (numbers sent as strings count); false when the event has none.</summary>
+    public bool TryRead(EventBatch batch, ref readonly EventRecord e, out double value)
+    {
+        Span<byte> scratch = stackalloc byte[EventPath.ScratchBytes];
+        value = double.NaN;
+        // A number sent as a string ("battery":"12") counts as the number.
+        return Path.TryGet(batch, in e, scratch, out var raw, out _) &&
+            Utf8Parser.TryParse(raw, out value, out var consumed) && consumed == raw.Length;
     }
 
     /// <summary>Whether <paramref name="value"/> still holds a firing alert with hysteresis at <paramref name="resolveAt"/>.</summary>

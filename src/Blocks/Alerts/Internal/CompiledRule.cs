@@ -39,6 +39,8 @@ internal sealed class CompiledRule
             BucketCount = (int)((Window.Ticks + BucketTicks - 1) / BucketTicks);
         }
 
+        // Interned: rules with the same group-by share one instance, so the per-event key cache compares references.
+        GroupBySignature = string.Intern(string.Join('\u001f', options.GroupBy));
         Channels = [.. options.Channels];
         LearnsFromRegistry = Kind == AlertRuleKind.Absent && GroupBy.Length > 0 &&
             Array.TrueForAll(GroupBy, p => p.Field is EventField.RobotId or EventField.Site) &&
@@ -55,6 +57,7 @@ internal sealed class CompiledRule
     public CompiledRoute Match { get; }
     public AttributeCondition? Condition { get; }
     public EventPath[] GroupBy { get; }
+    public string GroupBySignature { get; }
     public TimeSpan Window { get; }
     public double Threshold { get; }
     public double ResolveAt { get; }

@@ -20,7 +20,8 @@ internal sealed class EventPath
 
     private EventPath(string text, EventField field, byte[][] segments)
     {
-        Text = text;
+        // Interned: rules reading the same path share one string, which the per-event caches compare by reference.
+        Text = string.Intern(text);
         Field = field;
         _segments = segments;
     }
