@@ -120,6 +120,20 @@ public sealed class AlertStateMachineTests
     }
 
     [Fact]
+    public void ErrorsSentJustBeforeTheRobotDisconnectedStillFireAndThenWaitOffline()
+    {
+        using var h = new AlertHarness(With(Errors(3)));
+        h.Send(Many(3));
+        h.Connection.MarkClosed();
+        h.Advance(Second);
+        Assert.Equal(2, h.Notifier.Of(AlertNoticeKind.Firing).Count);
+
+        h.Run(TimeSpan.FromMinutes(1), Second);
+        Assert.Equal(AlertState.Offline, h.Alert("errors")!.State);
+        Assert.Empty(h.Notifier.Of(AlertNoticeKind.Resolved));
+    }
+
+    [Fact]
     public void AReconnectedRobotStillOverKeepsFiringWithoutANewFiringNotice()
     {
         using var h = new AlertHarness(With(Errors(3)));

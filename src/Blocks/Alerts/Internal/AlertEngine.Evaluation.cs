@@ -82,7 +82,10 @@ internal sealed partial class AlertEngine
         }
 
         var over = Over(rule, group, now);
-        if (offline)
+
+        // What a robot sent before it left still counts (errors just before a crash must fire); only absence
+        // and the resolving or re-firing of an alert it holds wait for it to come back.
+        if (offline && (group.State != AlertState.Inactive || rule.Kind == AlertRuleKind.Absent))
         {
             if (group.State != AlertState.Inactive || (rule.Kind == AlertRuleKind.Absent && over))
             {
