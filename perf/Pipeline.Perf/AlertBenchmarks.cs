@@ -32,6 +32,10 @@ public class AlertBenchmarks
     private AlertEngine _engine = null!;
     private EventBatch _batch = null!;
 
+    /// <summary>Fleet: gen_events' mix of 500 robots per batch; one robot: a connection's batch (one group per rule, found again and again).</summary>
+    [Params("fleet", "one-robot")]
+    public string Data { get; set; } = "fleet";
+
     [GlobalSetup]
     public void Setup()
     {
@@ -82,15 +86,23 @@ public class AlertBenchmarks
         _block = new AlertBlock(new AlertsOptions { Rules = rules }, routes, BlockOptions.Of(8, 1), new NullNotifier(), null,
             TimeProvider.System, new PipelineMetrics(), NullLogger.Instance, directory: null);
         _engine = _block.Engine;
-        _batch = BenchmarkData.Processed();
+        _batch = Data == "fleet" ? BenchmarkData.Processed() : OneRobot();
 
         // Every group exists from now on.
         Match();
         var groups = _block.Rules().Sum(r => r.Groups);
-        if (groups < 5_000)
+        if (groups < (Data == "fleet" ? 5_000 : 30))
         {
             throw new InvalidOperationException($"Only {groups} groups: the rules do not match the data, the benchmark would measure nothing.");
         }
+    }
+
+    private static EventBatch OneRobot()
+    {
+        var metrics = new PipelineMetrics();
+        var batch = BenchmarkData.Framed(new EventBatchPool(), BenchmarkData.OneRobotNdjson());
+        new Pipeline.Blocks.Parse.ParseBlock(new Pipeline.Blocks.Parse.ParseOptions(), metrics, new NullDeadLetterSink()).Process(batch);
+        return batch;
     }
 
     [GlobalCleanup]

@@ -21,7 +21,8 @@ internal sealed partial class AlertEngine
                 int pending = 0, firing = 0, offline = 0;
                 var ruleMetrics = _ruleMetrics[r];
                 Action<AlertNotice> add = n => notices.Add((rule, ruleMetrics, n));
-                foreach (var group in rule.Groups.Snapshot())
+                // Step never adds or removes groups, so the list can be walked as it is.
+                for (var group = rule.Groups.Newest; group is not null; group = group.Older)
                 {
                     if (group.State == AlertState.Inactive && rule.Windowed && now - group.LastSeen >= rule.Window.Ticks + rule.BucketTicks)
                     {

@@ -24,6 +24,9 @@ internal sealed class GroupTable
 
     public long Evicted { get; private set; }
 
+    /// <summary>The most recently seen group; follow <see cref="AlertGroup.Older"/> for the rest (the tick walks them without copying).</summary>
+    public AlertGroup? Newest => _newest;
+
     public AlertGroup? Find(ulong hash, ReadOnlySpan<byte> key)
     {
         if (!_byHash.TryGetValue(hash, out var group))
