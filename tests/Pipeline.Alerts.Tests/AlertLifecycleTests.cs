@@ -17,20 +17,16 @@ public sealed class AlertLifecycleTests
     [Fact]
     public async Task TheTimerEvaluatesEveryIntervalOnTheClock()
     {
+        using var h = new AlertHarness(With(Errors()));
         var firing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var notifier = new CallbackNotifier(n => firing.TrySetResult());
-        using var h = new AlertHarness(With(Errors()), notifier: null);
-        using var block = new AlertBlock(With(Errors()), [], Pipeline.Blocks.Graph.BlockOptions.Of(4, 1), notifier, null, h.Time,
-            new Pipeline.Blocks.Metrics.PipelineMetrics(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, null);
-        await block.StartAsync(CancellationToken.None);
-        var batch = h.Batches.From(h.Connection, Event("r-1"), Event("r-1"));
-        block.Engine.Process(batch);
-        batch.Release();
+        h.Notifier.Notified += _ => firing.TrySetResult();
+        await h.Block.StartAsync(CancellationToken.None);
+        h.Send(Event("r-1"), Event("r-1"));
         Assert.False(firing.Task.IsCompleted);
 
         h.Time.Advance(Second);
         await firing.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await block.StopAsync(CancellationToken.None);
+        await h.Block.StopAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -78,16 +74,5 @@ public sealed class AlertLifecycleTests
         h.Advance(Second);
         Assert.Single(h.Notifier.Of(AlertNoticeKind.Firing));
         Assert.Equal("critical", h.Alert("errors")!.Severity);
-    }
-
-    private sealed class CallbackNotifier(Action<AlertNotice> seen) : IAlertNotifier
-    {
-        public IReadOnlyCollection<string> Channels { get; } = ["ops"];
-
-        public bool Notify(string channel, AlertNotice notice)
-        {
-            seen(notice);
-            return true;
-        }
     }
 }

@@ -12,13 +12,14 @@ public sealed class AlertsHostTests
     public async Task TheServiceRunsConfiguredRulesOnWhatRobotsSendOverTcp()
     {
         var firing = new TaskCompletionSource<AlertNotice>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var notifier = new SignallingNotifier(n =>
+        var notifier = new RecordingNotifier();
+        notifier.Notified += n =>
         {
             if (n.Kind == AlertNoticeKind.Firing)
             {
                 firing.TrySetResult(n);
             }
-        });
+        };
         await using var pipeline = await TestPipeline.StartAsync(
             new Dictionary<string, string>
             {
@@ -44,16 +45,5 @@ public sealed class AlertsHostTests
         // The last state is written at stop (after the graph drained).
         await pipeline.StopAsync();
         Assert.Contains("motor-errors", File.ReadAllText(Path.Combine(pipeline.DataDir, "alerts", "state.json")), StringComparison.Ordinal);
-    }
-
-    private sealed class SignallingNotifier(Action<AlertNotice> seen) : IAlertNotifier
-    {
-        public IReadOnlyCollection<string> Channels { get; } = ["ops"];
-
-        public bool Notify(string channel, AlertNotice notice)
-        {
-            seen(notice);
-            return true;
-        }
     }
 }

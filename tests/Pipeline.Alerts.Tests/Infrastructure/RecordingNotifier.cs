@@ -16,6 +16,9 @@ internal sealed class RecordingNotifier : IAlertNotifier
 
     public IReadOnlyCollection<string> Channels { get; }
 
+    /// <summary>Raised on the notifying thread after each notice is recorded, for tests that await one.</summary>
+    public event Action<AlertNotice>? Notified;
+
     /// <summary>Completes when a caller is held in <see cref="Notify"/>.</summary>
     public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -58,6 +61,7 @@ internal sealed class RecordingNotifier : IAlertNotifier
             _notices.Add((channel, notice));
         }
 
+        Notified?.Invoke(notice);
         return Channels.Contains(channel);
     }
 }
