@@ -114,6 +114,24 @@ public sealed class AlertBlockTests
     }
 
     [Fact]
+    public void TheQuerySurfaceSerializesToJsonForTheApi()
+    {
+        var manual = new AlertRuleOptions { Name = "manual", Kind = "attribute", Condition = "data.mode == \"manual\"", GroupBy = ["robot_id"], Channels = ["ops"] };
+        using var h = new AlertHarness(With(Errors(), manual));
+        h.Send(Event("r-1", attributes: "\"data\":{\"mode\":\"manual\"}"));
+        h.Advance(TimeSpan.FromSeconds(1));
+        h.Run(TimeSpan.FromSeconds(11), TimeSpan.FromSeconds(1));
+
+        var options = new System.Text.Json.JsonSerializerOptions { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+        var active = System.Text.Json.JsonSerializer.Serialize(h.Block.Active(), options);
+        Assert.Contains("\"Rule\":\"manual\"", active, StringComparison.Ordinal);
+        Assert.Contains("\"State\":\"Firing\"", active, StringComparison.Ordinal);
+        Assert.Contains("\"Value\":null", active, StringComparison.Ordinal);
+        Assert.Contains("\"Rule\":\"errors\"", System.Text.Json.JsonSerializer.Serialize(h.Block.RecentResolved(), options), StringComparison.Ordinal);
+        Assert.Contains("\"Kind\":\"Attribute\"", System.Text.Json.JsonSerializer.Serialize(h.Block.Rules(), options), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddAlertsRegistersTheBlockOnlyWhenThereIsSomethingToDo()
     {
         var none = new ServiceCollection().AddAlerts(new AlertsOptions(), [new RouteOptions()], BlockOptions.Of(8, 1), "data/alerts");

@@ -23,7 +23,7 @@ internal sealed partial class AlertEngine
                         _ => g.FiringSince,
                     };
                     var firing = g.State == AlertState.Firing || (g.State == AlertState.Offline && g.OfflineFrom == AlertState.Firing);
-                    list.Add(new AlertStatus(rule.Name, g.GroupKey, g.Fingerprint, g.State, Labels(rule, g), g.Value, At(since),
+                    list.Add(new AlertStatus(rule.Name, g.GroupKey, g.Fingerprint, g.State, Labels(rule, g), double.IsNaN(g.Value) ? null : g.Value, At(since),
                         firing ? At(g.FiringSince) : null, g.Flapping, g.Silenced, g.Notifications,
                         g.LastNotified > 0 ? At(g.LastNotified) : null, rule.Options.Severity));
                 }
