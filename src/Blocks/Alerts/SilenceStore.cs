@@ -19,7 +19,7 @@ public sealed class SilenceStore
     private readonly List<(Silence Silence, Regex?[] Patterns)> _silences = [];
     private long _nextId;
 
-    /// <summary>Silences in <paramref name="directory"/>/silences.json (loaded now), or in memory only when it is null.</summary>
+    /// <summary>Silences in <paramref name="directory"/>/silences.json (loaded now; a corrupt file throws <see cref="InvalidDataException"/>), or in memory only when it is null.</summary>
     public SilenceStore(string? directory, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(time);
@@ -27,7 +27,18 @@ public sealed class SilenceStore
         _path = directory is null ? null : Path.Combine(directory, "silences.json");
         if (_path is not null && File.Exists(_path))
         {
-            foreach (var silence in JsonSerializer.Deserialize<List<SilenceFileEntry>>(File.ReadAllText(_path), Json) ?? [])
+            List<SilenceFileEntry>? entries;
+            try
+            {
+                entries = JsonSerializer.Deserialize<List<SilenceFileEntry>>(File.ReadAllText(_path), Json);
+            }
+            catch (JsonException ex)
+            {
+                // Starting without them would un-mute alerts someone muted on purpose: say so instead.
+                throw new InvalidDataException($"{_path} is not a valid silences file ({ex.Message}); fix or remove it.", ex);
+            }
+
+            foreach (var silence in entries ?? [])
             {
                 _silences.Add((silence.ToSilence(), Compile(silence.Matchers)));
                 if (long.TryParse(silence.Id, out var id))
