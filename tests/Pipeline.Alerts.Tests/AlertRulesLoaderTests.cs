@@ -77,6 +77,23 @@ public sealed class AlertRulesLoaderTests
     }
 
     [Fact]
+    public void AnInvalidRulesFileAtStartIsLoggedAndTheConfiguredRulesRun()
+    {
+        using var directory = new TemporaryDirectory();
+        var path = Path.Combine(directory.Path, "alerts.json");
+        File.WriteAllText(path, Invalid);
+        var logger = new RecordingLogger();
+        var options = new AlertsOptions
+        {
+            RulesPath = path,
+            Rules = [new() { Name = "configured", Kind = "threshold", Window = TimeSpan.FromSeconds(10), Threshold = 1, Channels = ["ops"] }],
+        };
+        using var h = new AlertHarness(options, logger: logger);
+        Assert.Equal(["configured"], h.Block.Rules().Select(r => r.Name));
+        Assert.Contains(logger.Messages, m => m.Contains("alerts.json:Rules:2:", StringComparison.Ordinal) && m.Contains("(rule 'typo')", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AChangedRulesFileIsReloadedAfterTheDebounceOnTheClock()
     {
         using var directory = new TemporaryDirectory();
