@@ -23,6 +23,9 @@ public sealed class FleetRegistry
 
     public int Count => _robots.Count;
 
+    /// <summary>Every robot of the registry (absent-alert rules learn their groups from it).</summary>
+    public IEnumerable<RobotInfo> Robots => _robots.Values;
+
     public RobotInfo? Find(string robotId) => _robots.GetValueOrDefault(robotId);
 
     /// <summary>Looks a robot up by its id as UTF-8, without allocating.</summary>

@@ -17,6 +17,9 @@ public sealed class BlocksOptions : IValidatedOptions
     public BlockOptions PatternMine { get; set; } = BlockOptions.Of(8, 1);
     public BlockOptions FanOut { get; set; } = BlockOptions.Of(8, 1);
 
+    /// <summary>The alert block (a fan-out target). Its rule state is single-threaded, so parallelism must stay 1.</summary>
+    public BlockOptions Alerts { get; set; } = BlockOptions.Of(8, 1);
+
     /// <summary>The rolling-files sink: parallelism applies to encoding; writing is sequential.</summary>
     public BlockOptions Files { get; set; } = BlockOptions.Of(8, 2);
 
@@ -29,6 +32,9 @@ public sealed class BlocksOptions : IValidatedOptions
         Enrich.Validate(errors.Nested(nameof(Enrich)));
         PatternMine.Validate(errors.Nested(nameof(PatternMine)));
         FanOut.Validate(errors.Nested(nameof(FanOut)));
+        Alerts.Validate(errors.Nested(nameof(Alerts)));
+        errors.Check(Alerts.MaxDegreeOfParallelism <= 1, "Alerts:MaxDegreeOfParallelism",
+            $"must be 1 (got {Alerts.MaxDegreeOfParallelism}): the alert rules' windows and states are updated by one thread.");
         Files.Validate(errors.Nested(nameof(Files)));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Pipeline.Blocks.Configuration;
 using Pipeline.Blocks.Parse;
 
 namespace Pipeline.Blocks.Routes;
@@ -57,31 +58,7 @@ public sealed class RouteTable
                 continue;
             }
 
-            var match = route.Match ?? new RouteMatchOptions();
-            for (var j = 0; j < match.Levels.Count; j++)
-            {
-                if (!IsLevel(match.Levels[j]))
-                {
-                    errors.Add($"{key}:Match:Levels:{j}: '{match.Levels[j]}' is not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL).");
-                }
-            }
-
-            if (match.MinLevel is not null && !IsLevel(match.MinLevel))
-            {
-                errors.Add($"{key}:Match:MinLevel: '{match.MinLevel}' is not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL).");
-            }
-
-            for (var j = 0; j < match.LevelCodes.Count; j++)
-            {
-                if (match.LevelCodes[j] is < 0 or > short.MaxValue)
-                {
-                    errors.Add($"{key}:Match:LevelCodes:{j}: must be 0 to {short.MaxValue} (got {match.LevelCodes[j]}).");
-                }
-            }
-
-            CheckValues(match.Types, $"{key}:Match:Types", errors);
-            CheckValues(match.Robots, $"{key}:Match:Robots", errors);
-            CheckValues(match.Sites, $"{key}:Match:Sites", errors);
+            ValidateMatch(route.Match, new OptionsErrors($"{key}:Match", errors));
             for (var j = 0; j < route.Channels.Count; j++)
             {
                 if (string.IsNullOrWhiteSpace(route.Channels[j]))
@@ -105,16 +82,34 @@ public sealed class RouteTable
         }
     }
 
+    /// <summary>Checks one <c>Match</c> section (the prefix of <paramref name="errors"/> is its path); shared by routes and alert rules.</summary>
+    public static void ValidateMatch(RouteMatchOptions? match, OptionsErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        match ??= new RouteMatchOptions();
+        for (var j = 0; j < match.Levels.Count; j++)
+        {
+            errors.Check(IsLevel(match.Levels[j]), $"Levels:{j}", $"'{match.Levels[j]}' is not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL).");
+        }
+
+        errors.Check(match.MinLevel is null || IsLevel(match.MinLevel), "MinLevel", $"'{match.MinLevel}' is not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL).");
+        for (var j = 0; j < match.LevelCodes.Count; j++)
+        {
+            errors.Check(match.LevelCodes[j] is >= 0 and <= short.MaxValue, $"LevelCodes:{j}", $"must be 0 to {short.MaxValue} (got {match.LevelCodes[j]}).");
+        }
+
+        CheckValues(match.Types, "Types", errors);
+        CheckValues(match.Robots, "Robots", errors);
+        CheckValues(match.Sites, "Sites", errors);
+    }
+
     private static bool IsLevel(string value) => LevelParser.TryParseName(Encoding.UTF8.GetBytes(value), out _);
 
-    private static void CheckValues(List<string> values, string key, List<string> errors)
+    private static void CheckValues(List<string> values, string key, OptionsErrors errors)
     {
         for (var j = 0; j < values.Count; j++)
         {
-            if (string.IsNullOrEmpty(values[j]))
-            {
-                errors.Add($"{key}:{j}: empty value.");
-            }
+            errors.Check(!string.IsNullOrEmpty(values[j]), $"{key}:{j}", "empty value.");
         }
     }
 }

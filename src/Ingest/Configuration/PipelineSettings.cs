@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Pipeline.Blocks.Alerts;
 using Pipeline.Blocks.Configuration;
 using Pipeline.Blocks.Enrich;
 using Pipeline.Blocks.Graph;
@@ -22,7 +23,7 @@ namespace Pipeline.Ingest.Configuration;
 /// </summary>
 internal sealed class PipelineSettings
 {
-    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "Routes", "DeadLetter"];
+    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "Routes", "DeadLetter", "Alerts"];
     private static readonly string[] KnownSinks = ["Files", "ClickHouse", "RabbitMq"];
 
     public PipelineOptions Pipeline { get; private init; } = new();
@@ -37,6 +38,9 @@ internal sealed class PipelineSettings
     public ClickHouseSinkOptions ClickHouse { get; private init; } = new();
     public RabbitMqSinkOptions RabbitMq { get; private init; } = new();
 
+    /// <summary><c>Pipeline:Alerts</c> without <c>Channels</c> (the notification channels bind those).</summary>
+    public AlertsOptions Alerts { get; private init; } = new();
+
     /// <summary><c>Pipeline:Routes</c>, in order.</summary>
     public List<RouteOptions> Routes { get; private init; } = [];
 
@@ -47,6 +51,7 @@ internal sealed class PipelineSettings
     public string DeadLetterDirectory => DeadLetter.Directory ?? Path.Combine(Pipeline.DataDir, "deadletter");
     public string PatternsDirectory => PatternMine.Snapshots.Directory ?? Path.Combine(Pipeline.DataDir, "patterns");
     public string ClickHouseSpoolDirectory => ClickHouse.Spool.Directory ?? Path.Combine(Pipeline.DataDir, "spool", "clickhouse");
+    public string AlertsDirectory => Alerts.Directory ?? Path.Combine(Pipeline.DataDir, "alerts");
     public string RabbitMqSpoolDirectory => RabbitMq.Spool.Directory ?? Path.Combine(Pipeline.DataDir, "spool", "rabbitmq");
 
     /// <summary>Binds and validates; <paramref name="errors"/> lists every problem, each naming its key.</summary>
@@ -83,6 +88,7 @@ internal sealed class PipelineSettings
             ClickHouse = Bind<ClickHouseSinkOptions>(root, "Sinks:ClickHouse", errors),
             RabbitMq = Bind<RabbitMqSinkOptions>(root, "Sinks:RabbitMq", errors),
             Routes = BindList<RouteOptions>(root, "Routes", errors),
+            Alerts = BindAlerts(root, errors),
         };
         settings.MoveDeprecatedKeys(root);
         settings.Validate(errors);
@@ -167,6 +173,15 @@ internal sealed class PipelineSettings
 
         foreach (var item in section.GetChildren())
         {
+            if (elementType.IsClass && elementType.Namespace?.StartsWith("Pipeline", StringComparison.Ordinal) == true)
+            {
+                // Entries that are sections (alert rules): key by key, so unknown keys are named too.
+                var entry = Activator.CreateInstance(elementType)!;
+                BindSection(entry, item, errors);
+                list.Add(entry);
+                continue;
+            }
+
             try
             {
                 if (item.Get(elementType) is { } value)
@@ -187,6 +202,14 @@ internal sealed class PipelineSettings
         return list;
     }
 
+    /// <summary><c>Pipeline:Alerts</c>; its <c>Channels</c> sub-section belongs to the notification channels, which bind it themselves.</summary>
+    private static AlertsOptions BindAlerts(IConfigurationSection root, List<string> errors)
+    {
+        var options = new AlertsOptions();
+        BindSection(options, root.GetSection("Alerts"), errors, skip: "Channels");
+        return options;
+    }
+
     private static T Bind<T>(IConfigurationSection root, string path, List<string> errors)
         where T : new()
     {
@@ -199,13 +222,18 @@ internal sealed class PipelineSettings
     /// Binds key by key, so that every unknown key and every unreadable value is reported with its full
     /// path (the binder stops at the first bad value and would hide the rest).
     /// </summary>
-    private static void BindSection(object target, IConfigurationSection section, List<string> errors)
+    private static void BindSection(object target, IConfigurationSection section, List<string> errors, string? skip = null)
     {
         var properties = Array.FindAll(
             target.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance),
             p => p.CanWrite);
         foreach (var child in section.GetChildren())
         {
+            if (skip is not null && child.Key.Equals(skip, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             var property = Array.Find(properties, p => p.Name.Equals(child.Key, StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {
@@ -265,5 +293,6 @@ internal sealed class PipelineSettings
         RabbitMq.Validate(pipeline.Nested("Sinks:RabbitMq"));
         RouteTable.Validate(Routes, "Pipeline:Routes", errors);
         PatternMine.Validate(pipeline.Nested("PatternMine"));
+        Alerts.Validate(pipeline.Nested("Alerts"));
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Pipeline.Blocks.Alerts;
 using Pipeline.Blocks.DeadLetters;
 using Pipeline.Blocks.Enrich;
 using Pipeline.Blocks.Events;
@@ -123,6 +124,8 @@ public static class PipelineHost
         services.AddFilesSink(settings.Files, settings.FilesDirectory);
         services.AddClickHouseSink(settings.ClickHouse, settings.ClickHouseSpoolDirectory, settings.PatternMine.Enabled);
         services.AddRabbitMqSink(settings.RabbitMq, settings.Routes, settings.RabbitMqSpoolDirectory);
+        // Needs an IAlertNotifier (the notification channels) when a rule or a route with Channels is configured.
+        services.AddAlerts(settings.Alerts, settings.Routes, settings.Blocks.Alerts, settings.AlertsDirectory);
         services.AddPipelineGraph(settings.Blocks.FanOut);
         if (settings.PatternMine.Enabled)
         {

@@ -1,0 +1,265 @@
+namespace Pipeline.Blocks.Alerts.Internal;
+
+internal sealed partial class AlertEngine
+{
+    /// <summary>
+    /// One tick: every group's state machine moves (pending → firing → resolved, offline and back, flapping),
+    /// notices go to the rules' channels (after the lock is released), and the state file is written when
+    /// something changed — at most once per tick.
+    /// </summary>
+    public void Evaluate()
+    {
+        var notices = new List<(CompiledRule Rule, AlertRuleMetrics Metrics, AlertNotice Notice)>();
+        AlertStateFile? state = null;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow().UtcTicks;
+            SeedFromRegistry(now);
+            for (var r = 0; r < _rules.Length; r++)
+            {
+                var rule = _rules[r];
+                int pending = 0, firing = 0, offline = 0;
+                var ruleMetrics = _ruleMetrics[r];
+                Action<AlertNotice> add = n => notices.Add((rule, ruleMetrics, n));
+                // Step never adds or removes groups, so the list can be walked as it is.
+                for (var group = rule.Groups.Newest; group is not null; group = group.Older)
+                {
+                    if (group.State == AlertState.Inactive && rule.Windowed && now - group.LastSeen >= rule.Window.Ticks + rule.BucketTicks)
+                    {
+                        continue; // nothing left in its window: cannot be over (most idle groups of a big fleet)
+                    }
+
+                    Step(rule, group, now, ruleMetrics, add);
+                    pending += group.State == AlertState.Pending ? 1 : 0;
+                    firing += group.State == AlertState.Firing ? 1 : 0;
+                    offline += group.State == AlertState.Offline ? 1 : 0;
+                }
+
+                _ruleMetrics[r].Pending.Set(pending);
+                _ruleMetrics[r].Firing.Set(firing);
+                _ruleMetrics[r].Offline.Set(offline);
+            }
+
+            if (_dirty && _statePath is not null)
+            {
+                state = CaptureState();
+            }
+
+            _dirty = false;
+        }
+
+        foreach (var (rule, metrics, notice) in notices)
+        {
+            foreach (var channel in rule.Channels)
+            {
+                // Never blocks, never throws (the notifier's contract): a full channel counts its own drop.
+                _notifier.Notify(channel, notice);
+                metrics.Notices.Inc();
+            }
+        }
+
+        if (state is not null)
+        {
+            SaveState(state);
+        }
+
+        _silences.RemoveExpired();
+    }
+
+    private void Step(CompiledRule rule, AlertGroup group, long now, AlertRuleMetrics metrics, Action<AlertNotice> notify)
+    {
+        var offline = IsOffline(group.LastConnection);
+        if (group.State == AlertState.Offline)
+        {
+            if (group.LastConnection is null || offline)
+            {
+                return; // still away (or not heard of since a restart): frozen, no resolve, no re-fire
+            }
+
+            // Back on an open connection: normal evaluation, without a new Firing notice if still over.
+            group.State = group.OfflineFrom;
+            metrics.Transition(group.State == AlertState.Inactive ? "inactive" : group.State == AlertState.Pending ? "pending" : "firing");
+            _dirty = true;
+        }
+
+        var over = Over(rule, group, now);
+
+        // What a robot sent before it left still counts (errors just before a crash must fire); only absence
+        // and the resolving or re-firing of an alert it holds wait for it to come back.
+        if (offline && (group.State != AlertState.Inactive || rule.Kind == AlertRuleKind.Absent))
+        {
+            if (group.State != AlertState.Inactive || (rule.Kind == AlertRuleKind.Absent && over))
+            {
+                group.OfflineFrom = group.State;
+                group.State = AlertState.Offline;
+                group.OfflineSince = now;
+                metrics.Transition("offline");
+                _dirty = true;
+            }
+
+            return;
+        }
+
+        if (over != group.LastOver)
+        {
+            group.LastOver = over;
+            group.LastFlip = now;
+        }
+
+        group.Silenced = group.State != AlertState.Inactive && _silences.IsSilenced(Labels(rule, group), At(now));
+        switch (group.State)
+        {
+            case AlertState.Inactive when over:
+                if (rule.PendingTicks == 0)
+                {
+                    Fire(rule, group, now, metrics, notify);
+                }
+                else
+                {
+                    group.State = AlertState.Pending;
+                    group.PendingSince = now;
+                    metrics.Transition("pending");
+                    _dirty = true;
+                }
+
+                break;
+            case AlertState.Pending when !over:
+                group.State = AlertState.Inactive; // a pending alert that clears never notifies
+                metrics.Transition("inactive");
+                _dirty = true;
+                break;
+            case AlertState.Pending when now - group.PendingSince >= rule.PendingTicks:
+                Fire(rule, group, now, metrics, notify);
+                break;
+            case AlertState.Firing:
+                StepFiring(rule, group, now, over, metrics, notify);
+                break;
+        }
+    }
+
+    private void StepFiring(CompiledRule rule, AlertGroup group, long now, bool over, AlertRuleMetrics metrics, Action<AlertNotice> notify)
+    {
+        if (group.Flapping)
+        {
+            if (now - group.LastFlip < _options.Flapping.Within.Ticks)
+            {
+                return; // held firing until stable
+            }
+
+            group.Flapping = false;
+            _dirty = true;
+            if (!over)
+            {
+                Resolve(rule, group, now, metrics, notify);
+                return;
+            }
+        }
+
+        if (over)
+        {
+            group.ClearSince = 0;
+        }
+        else
+        {
+            if (group.ClearSince == 0)
+            {
+                group.ClearSince = now;
+            }
+
+            if (now - group.ClearSince >= rule.Options.KeepFiringFor.Ticks)
+            {
+                var limit = _options.Flapping.Changes;
+                if (limit > 0 && group.RecordChange(now, _options.Flapping.Within.Ticks, limit) >= limit)
+                {
+                    // Too many changes: held firing, and channels are told it flaps (once).
+                    group.Flapping = true;
+                    group.LastFlip = now;
+                    _dirty = true;
+                    metrics.Transition("flapping");
+                    Send(rule, group, now, AlertNoticeKind.Firing, metrics, notify);
+                    return;
+                }
+
+                Resolve(rule, group, now, metrics, notify);
+                return;
+            }
+        }
+
+        if (!group.NotifiedFiring && !group.Silenced)
+        {
+            // Fired while silenced: the channels hear of it once the silence is over.
+            Send(rule, group, now, AlertNoticeKind.Firing, metrics, notify);
+        }
+        else if (rule.Options.RepeatInterval is { } repeat && now - group.LastNotified >= repeat.Ticks)
+        {
+            Send(rule, group, now, AlertNoticeKind.Firing, metrics, notify);
+        }
+    }
+
+    private void Fire(CompiledRule rule, AlertGroup group, long now, AlertRuleMetrics metrics, Action<AlertNotice> notify)
+    {
+        var limit = _options.Flapping.Changes;
+        group.Flapping = limit > 0 && group.RecordChange(now, _options.Flapping.Within.Ticks, limit) >= limit;
+        group.State = AlertState.Firing;
+        group.FiringSince = now;
+        group.ClearSince = 0;
+        group.NotifiedFiring = false;
+        group.Notifications = 0;
+        group.LastFlip = now;
+        metrics.Transition("firing");
+        _dirty = true;
+        Send(rule, group, now, AlertNoticeKind.Firing, metrics, notify);
+    }
+
+    private void Resolve(CompiledRule rule, AlertGroup group, long now, AlertRuleMetrics metrics, Action<AlertNotice> notify)
+    {
+        var notified = group.NotifiedFiring;
+        if (notified)
+        {
+            Send(rule, group, now, AlertNoticeKind.Resolved, metrics, notify);
+        }
+
+        group.State = AlertState.Inactive;
+        group.NotifiedFiring = false;
+        group.Flapping = false;
+        metrics.Transition("resolved");
+        _dirty = true;
+        if (_options.RecentResolved > 0)
+        {
+            if (_resolved.Count >= _options.RecentResolved)
+            {
+                _resolved.Dequeue();
+            }
+
+            _resolved.Enqueue(new ResolvedAlert(rule.Name, group.GroupKey, group.Fingerprint, Labels(rule, group),
+                At(group.FiringSince), At(now), group.Notifications, notified));
+        }
+    }
+
+    /// <summary>Whether the group's condition holds now; sets its value and count. Hysteresis applies while firing.</summary>
+    private static bool Over(CompiledRule rule, AlertGroup group, long now)
+    {
+        var firing = group.State == AlertState.Firing || (group.State == AlertState.Offline && group.OfflineFrom == AlertState.Firing);
+        switch (rule.Kind)
+        {
+            case AlertRuleKind.Absent:
+                group.Value = TimeSpan.FromTicks(now - group.LastSeen).TotalSeconds;
+                group.Count = 0;
+                return now - group.LastSeen >= rule.Options.For.Ticks;
+            case AlertRuleKind.Attribute:
+                group.Value = group.LastValue;
+                group.Count = 1;
+                if (rule.Condition is not { IsNumber: true } condition || double.IsNaN(group.LastValue))
+                {
+                    return group.LastMet;
+                }
+
+                return firing && rule.Options.ResolveBelow is not null ? condition.Holds(group.LastValue, rule.ResolveAt) : condition.Meets(group.LastValue);
+            default:
+                var count = group.Sum(now, rule.BucketTicks);
+                group.Count = count;
+                group.Value = rule.Kind == AlertRuleKind.Rate ? count / rule.Window.TotalSeconds : count;
+                return group.Value >= (firing ? rule.ResolveAt : rule.Threshold);
+        }
+    }
+}

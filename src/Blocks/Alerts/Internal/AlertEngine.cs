@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Logging;
+using Pipeline.Blocks.Enrich;
+using Pipeline.Blocks.Events;
+using Pipeline.Blocks.Routes;
+
+namespace Pipeline.Blocks.Alerts.Internal;
+
+/// <summary>
+/// The rules, their groups and state machines. Batches update windows (<see cref="Process"/>, allocation-free
+/// unless a group is new or an event is routed to channels); the tick (<see cref="Evaluate"/>) moves states
+/// and notifies. One lock guards the rule state: the block has one thread, the tick another, and the API reads.
+/// </summary>
+internal sealed partial class AlertEngine
+{
+    private readonly object _gate = new();
+    private readonly AlertsOptions _options;
+    private readonly IAlertNotifier _notifier;
+    private readonly SilenceStore _silences;
+    private readonly IFleetRegistrySource? _registry;
+    private readonly TimeProvider _time;
+    private readonly AlertMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly string? _statePath;
+    private readonly CompiledRoute[] _routes;
+    private readonly bool _routesNotify;
+    private readonly Queue<ResolvedAlert> _resolved = new();
+    private CompiledRule[] _rules;
+    private AlertRuleMetrics[] _ruleMetrics;
+    private FleetRegistry? _seededFrom;
+    private byte[] _key = new byte[256];
+    private bool _dirty;
+
+    // Per-event caches of Process (under the lock): the group key of the last group-by signature, the last numeric attribute read.
+    private string? _keySignature;
+    private int _keyLength;
+    private ulong _keyHash;
+    private string? _attributePath;
+    private bool _attributePresent;
+    private double _attributeValue;
+
+    public AlertEngine(AlertsOptions options, IReadOnlyList<CompiledRule> rules, RouteTable routes, IAlertNotifier notifier,
+        SilenceStore silences, IFleetRegistrySource? registry, TimeProvider time, AlertMetrics metrics, ILogger logger, string? directory)
+    {
+        _options = options;
+        _notifier = notifier;
+        _silences = silences;
+        _registry = registry;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _statePath = directory is null ? null : Path.Combine(directory, "state.json");
+        _routes = [.. Enumerable.Range(0, routes.Count).Select(i => routes[i])];
+        _routesNotify = Array.Exists(_routes, r => r.Options.Channels.Count > 0);
+        _rules = [.. rules];
+        _ruleMetrics = [.. _rules.Select(r => metrics.ForRule(r.Name))];
+        metrics.Rules.Set(_rules.Length);
+        LoadState();
+    }
+
+    public int RuleCount => Volatile.Read(ref _rules).Length;
+
+    /// <summary>Swaps in new rules; a rule with the same name and meaning keeps its groups and their alerts.</summary>
+    public void ReplaceRules(IReadOnlyList<CompiledRule> rules)
+    {
+        lock (_gate)
+        {
+            foreach (var rule in rules)
+            {
+                var previous = Array.Find(_rules, r => r.Name == rule.Name && r.Signature == rule.Signature);
+                if (previous is not null)
+                {
+                    rule.Adopt(previous);
+                }
+            }
+
+            foreach (var old in _rules)
+            {
+                if (!rules.Any(r => r.Name == old.Name))
+                {
+                    var m = _metrics.ForRule(old.Name);
+                    m.Pending.Set(0);
+                    m.Firing.Set(0);
+                    m.Offline.Set(0);
+                }
+            }
+
+            _rules = [.. rules];
+            _ruleMetrics = [.. _rules.Select(r => _metrics.ForRule(r.Name))];
+            _metrics.Rules.Set(_rules.Length);
+            _seededFrom = null;
+            _dirty = true;
+        }
+    }
+
+    private static bool IsOffline(SourceConnection? connection) =>
+        connection is { IsOpen: false } && connection.Protocol is "tcp" or "websocket";
+
+    private static DateTimeOffset At(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static string Hex(ulong value) => value.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Time.Testing;
+using Pipeline.Alerts.Tests.Infrastructure;
+using Pipeline.Blocks.Alerts;
+using static Pipeline.Alerts.Tests.Infrastructure.AlertHarness;
+
+namespace Pipeline.Alerts.Tests;
+
+public sealed class AlertLifecycleTests
+{
+    private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
+
+    private static AlertRuleOptions Errors() => new()
+    {
+        Name = "errors", Kind = "threshold", Window = TimeSpan.FromSeconds(10), Threshold = 2, GroupBy = ["robot_id"], Channels = ["ops"],
+    };
+
+    [Fact]
+    public async Task TheTimerEvaluatesEveryIntervalOnTheClock()
+    {
+        using var h = new AlertHarness(With(Errors()));
+        var firing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Notifier.Notified += _ => firing.TrySetResult();
+        await h.Block.StartAsync(CancellationToken.None);
+        h.Send(Event("r-1"), Event("r-1"));
+        Assert.False(firing.Task.IsCompleted);
+
+        h.Time.Advance(Second);
+        await firing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await h.Block.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public void TheStateFileIsReplacedWholeAndKeepsAnOfflineAlertOfflineAcrossARestart()
+    {
+        using var directory = new TemporaryDirectory();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
+        using (var before = new AlertHarness(With(Errors()), directory: directory.Path, time: time))
+        {
+            before.Send(Event("r-1"), Event("r-1"));
+            before.Advance(Second);
+            before.Connection.MarkClosed();
+            before.Advance(Second);
+            Assert.Equal(AlertState.Offline, before.Alert("errors")!.State);
+        }
+
+        Assert.Equal(["state.json"], Directory.GetFiles(directory.Path).Select(Path.GetFileName));
+        using var after = new AlertHarness(With(Errors()), directory: directory.Path, time: time);
+        after.Run(TimeSpan.FromMinutes(1), Second);
+        Assert.Equal(AlertState.Offline, after.Alert("errors")!.State);
+        Assert.Empty(after.Notifier.Notices);
+
+        // The robot speaks again, once: below the threshold, so resolved the normal way (it was notified before the restart).
+        after.Send(Event("r-1", level: "INFO"));
+        after.Advance(Second);
+        Assert.Null(after.Alert("errors"));
+        Assert.Single(after.Notifier.Of(AlertNoticeKind.Resolved));
+    }
+
+    [Fact]
+    public void AReloadKeepsTheAlertsOfARuleThatDidNotChangeWithoutNotifyingThemAgain()
+    {
+        using var directory = new TemporaryDirectory();
+        var path = Path.Combine(directory.Path, "alerts.json");
+        const string Rules = """{"Rules":[{"Name":"errors","Kind":"threshold","Window":"00:00:10","Threshold":2,"GroupBy":["robot_id"],"Channels":["ops"]}]}""";
+        File.WriteAllText(path, Rules);
+        using var h = new AlertHarness(new AlertsOptions { RulesPath = path });
+        h.Send(Event("r-1"), Event("r-1"));
+        h.Advance(Second);
+        Assert.Single(h.Notifier.Of(AlertNoticeKind.Firing));
+
+        File.WriteAllText(path, Rules.Replace("\"Channels\":[\"ops\"]", "\"Channels\":[\"ops\"],\"Severity\":\"critical\"", StringComparison.Ordinal));
+        Assert.True(h.Block.RulesFile!.Reload());
+        h.Send(Event("r-1"), Event("r-1"));
+        h.Advance(Second);
+        Assert.Single(h.Notifier.Of(AlertNoticeKind.Firing));
+        Assert.Equal("critical", h.Alert("errors")!.Severity);
+    }
+}
