@@ -18,6 +18,7 @@ internal static class PipelineCommands
         root.Subcommands.Add(StatsCommand.Create(output, error));
         root.Subcommands.Add(ErrorsCommand.Create(output, error));
         root.Subcommands.Add(SqlCommand.Create(output, error));
+        root.Subcommands.Add(AlertsCommand.Create(output, error));
 
         // `pipeline` alone, or `pipeline --Pipeline:…=…`, is `pipeline run`.
         root.TreatUnmatchedTokensAsErrors = false;

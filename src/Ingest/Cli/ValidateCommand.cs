@@ -22,29 +22,13 @@ internal static class ValidateCommand
         {
             var file = result.GetValue(config);
             var errors = new List<string>();
-            try
+            if (!CliConfiguration.TryBuild(file, PipelineCommands.Overrides(result), out var configuration, out var problem))
             {
-                var builder = new ConfigurationBuilder()
-                    .SetBasePath(Directory.GetCurrentDirectory())
-                    .AddJsonFile("appsettings.json", optional: true);
-                if (file is not null)
-                {
-                    if (!file.Exists)
-                    {
-                        error.WriteLine($"pipeline: config file '{file.FullName}' does not exist.");
-                        return 2;
-                    }
-
-                    builder.AddJsonFile(file.FullName, optional: false);
-                }
-
-                var configuration = builder.AddEnvironmentVariables().AddCommandLine(PipelineCommands.Overrides(result)).Build();
-                PipelineSettings.Load(configuration, errors);
+                error.WriteLine($"pipeline: {problem}");
+                return 2;
             }
-            catch (InvalidDataException ex)
-            {
-                errors.Add($"not valid JSON: {ex.Message}");
-            }
+
+            PipelineSettings.Load(configuration, errors);
 
             if (errors.Count > 0)
             {

@@ -97,6 +97,7 @@ public static class PipelineHost
         app.Map("/ingest", (Microsoft.AspNetCore.Http.HttpContext context, WebSocketIngestEndpoint endpoint) => endpoint.HandleAsync(context));
         HealthEndpoints.Map(app);
         PatternEndpoints.Map(app);
+        AlertEndpoints.Map(app);
         return app;
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,8 +18,6 @@ internal static class PatternEndpoints
     public const int DefaultTop = 50;
     public const int MaxTop = 1000;
     public const int DefaultLimit = 100;
-
-    private static readonly JsonWriterOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Map(WebApplication app)
     {
@@ -161,18 +158,7 @@ internal static class PatternEndpoints
         json.WriteString(name, DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
     }
 
-    private static IResult Error(int status, string message) => Body(status, json => json.WriteString("error", message));
+    private static IResult Error(int status, string message) => ApiResponses.Error(status, message);
 
-    private static IResult Body(int status, Action<Utf8JsonWriter> write)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var json = new Utf8JsonWriter(buffer, Json))
-        {
-            json.WriteStartObject();
-            write(json);
-            json.WriteEndObject();
-        }
-
-        return Results.Text(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n", "application/json", statusCode: status);
-    }
+    private static IResult Body(int status, Action<Utf8JsonWriter> write) => ApiResponses.Body(status, write);
 }

@@ -87,28 +87,8 @@ internal sealed class QueryVerb
             }
         }
 
-        IConfiguration configuration;
-        try
+        if (!CliConfiguration.TryBuild(result.GetValue(_config), overrides, out var configuration, out problem))
         {
-            var builder = new ConfigurationBuilder()
-                .SetBasePath(Directory.GetCurrentDirectory())
-                .AddJsonFile("appsettings.json", optional: true);
-            if (result.GetValue(_config) is { } file)
-            {
-                if (!file.Exists)
-                {
-                    problem = $"config file '{file.FullName}' does not exist.";
-                    return false;
-                }
-
-                builder.AddJsonFile(file.FullName, optional: false);
-            }
-
-            configuration = builder.AddEnvironmentVariables().AddCommandLine([.. overrides]).Build();
-        }
-        catch (InvalidDataException ex)
-        {
-            problem = $"configuration is not valid JSON: {ex.Message}";
             return false;
         }
 
