@@ -157,7 +157,7 @@ public sealed class WebhookChannelTests
         {
             ["refused"] = Hook($"http://127.0.0.1:{closedPort}/", TimeSpan.Zero, attempts: 1, timeout: TimeSpan.FromSeconds(5)),
             ["silent"] = Hook(silent.BaseUrl, TimeSpan.Zero, attempts: 1, timeout: TimeSpan.FromSeconds(5)),
-            ["live"] = Hook(live.BaseUrl, TimeSpan.Zero, attempts: 1, timeout: TimeSpan.FromSeconds(5)),
+            ["live"] = Hook(live.BaseUrl, TimeSpan.Zero, attempts: 1), // a timeout of its own: moving the clock for the silent one must not end its request
         });
 
         foreach (var channel in new[] { "refused", "silent", "live" })
