@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Pipeline.Tests.Shared.Counting;
 
 namespace Pipeline.Channels.Tests.Infrastructure;
 
@@ -19,7 +20,7 @@ public sealed class HttpReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly object _gate = new();
     private readonly List<Received> _requests = [];
-    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+    private readonly RunningTotal _arrived = new();
     private readonly CancellationTokenSource _stopping = new();
 
     private HttpReceiver(WebApplication app)
@@ -60,27 +61,7 @@ public sealed class HttpReceiver : IAsyncDisposable
     /// <summary>Waits until at least <paramref name="count"/> requests arrived.</summary>
     public async Task<List<Received>> WaitForAsync(int count, TimeSpan? timeout = null)
     {
-        TaskCompletionSource done;
-        lock (_gate)
-        {
-            if (_requests.Count >= count)
-            {
-                return [.. _requests];
-            }
-
-            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((count, done));
-        }
-
-        try
-        {
-            await done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"{Requests.Count} of {count} requests arrived in time.");
-        }
-
+        await _arrived.WaitForAsync(count, timeout ?? TimeSpan.FromSeconds(30), "requests");
         return Requests;
     }
 
@@ -93,15 +74,9 @@ public sealed class HttpReceiver : IAsyncDisposable
         {
             index = _requests.Count;
             _requests.Add(new Received(context.Request.Path, context.Request.ContentType ?? "", body));
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_requests.Count >= _waiters[i].Count)
-                {
-                    _waiters[i].Done.TrySetResult();
-                    _waiters.RemoveAt(i);
-                }
-            }
         }
+
+        _arrived.Add(1);
 
         var (status, answer) = Respond(index);
         if (status is null)

@@ -1,4 +1,5 @@
 using Pipeline.Storage.Alerting;
+using Pipeline.Tests.Shared.Counting;
 
 namespace Pipeline.Channels.Tests.Infrastructure;
 
@@ -7,7 +8,7 @@ public sealed class RecordingChannel(string name) : IAlertChannel
 {
     private readonly object _gate = new();
     private readonly List<AlertMessage> _messages = [];
-    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+    private readonly RunningTotal _arrived = new();
     private int _attempts;
 
     public string Name { get; } = name;
@@ -52,32 +53,14 @@ public sealed class RecordingChannel(string name) : IAlertChannel
         lock (_gate)
         {
             _messages.Add(message);
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_messages.Count >= _waiters[i].Count)
-                {
-                    _waiters[i].Done.TrySetResult();
-                    _waiters.RemoveAt(i);
-                }
-            }
         }
+
+        _arrived.Add(1);
     }
 
     public async Task<List<AlertMessage>> WaitForAsync(int count)
     {
-        TaskCompletionSource done;
-        lock (_gate)
-        {
-            if (_messages.Count >= count)
-            {
-                return [.. _messages];
-            }
-
-            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((count, done));
-        }
-
-        await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await _arrived.WaitForAsync(count, TimeSpan.FromSeconds(30), "messages");
         return Messages;
     }
 

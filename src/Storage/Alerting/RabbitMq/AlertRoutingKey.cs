@@ -1,4 +1,5 @@
 using System.Text;
+using Pipeline.Blocks.Routes;
 
 namespace Pipeline.Storage.Alerting.RabbitMq;
 
@@ -12,42 +13,9 @@ internal static class AlertRoutingKey
     private static readonly string[] Placeholders = ["severity", "alertname", "kind", "status"];
 
     /// <summary>What is wrong with <paramref name="template"/>, or null.</summary>
-    public static string? Check(string? template)
-    {
-        if (string.IsNullOrEmpty(template))
-        {
-            return "must be a routing-key template such as alert.{severity}.{alertname}.";
-        }
-
-        for (var i = 0; i < template.Length; i++)
-        {
-            if (template[i] == '}')
-            {
-                return $"has a '}}' without its '{{' (got '{template}').";
-            }
-
-            if (template[i] != '{')
-            {
-                continue;
-            }
-
-            var end = template.IndexOf('}', i);
-            if (end < 0)
-            {
-                return $"has a '{{' without its '}}' (got '{template}').";
-            }
-
-            var name = template[(i + 1)..end];
-            if (Array.IndexOf(Placeholders, name) < 0)
-            {
-                return $"has the unknown placeholder {{{name}}} (known: {{{string.Join("}, {", Placeholders)}}}).";
-            }
-
-            i = end;
-        }
-
-        return Encoding.UTF8.GetByteCount(template) > 255 ? "must be at most 255 bytes." : null;
-    }
+    public static string? Check(string template) =>
+        RoutingKeyTemplateSyntax.Check(template, Placeholders) ??
+        (Encoding.UTF8.GetByteCount(template) > 255 ? "must be at most 255 bytes." : null);
 
     /// <summary>The key for <paramref name="group"/>; the template passed <see cref="Check"/>.</summary>
     public static string Expand(string template, AlertGroup group)
