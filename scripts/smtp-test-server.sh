@@ -18,18 +18,9 @@ dir=$2
 # Debian's interpreter, where python3-aiosmtpd is installed (a python3 earlier in PATH may lack it).
 python=/usr/bin/python3
 
-port_free() { ! ss -Htan "( sport = :$1 )" 2>/dev/null | grep -q .; }
-
-pick_port() {
-  # Below Linux's ephemeral range (32768+), so the OS never hands it to another socket meanwhile.
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 12000))
-    if port_free "$p"; then echo "$p"; return 0; fi
-  done
-  echo "smtp-test-server: no free port found" >&2
-  return 1
-}
+name=smtp-test-server
+# shellcheck source=scripts/test-server-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-server-lib.sh"
 
 alive() { [ -s "$1/pid" ] && kill -0 "$(cat "$1/pid")" 2>/dev/null; }
 
@@ -60,10 +51,7 @@ case "$cmd" in
   stop)
     [ -d "$dir" ] || exit 0
     if alive "$dir"; then
-      pid=$(cat "$dir/pid")
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL "$pid" 2>/dev/null || true
+      stop_pid "$(cat "$dir/pid")" 50
     fi
     rm -f "$dir/pid"
     if [ "${3:-}" != "--keep" ]; then rm -rf "$dir"; fi
