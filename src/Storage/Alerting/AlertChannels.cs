@@ -69,7 +69,8 @@ public sealed class AlertChannels : IAlertNotifier, ILifecycleComponent, IAsyncD
     /// <inheritdoc />
     public bool Notify(string channel, AlertNotice notice)
     {
-        if (_runners.TryGetValue(channel, out var runner))
+        channel ??= "";
+        if (notice is not null && _runners.TryGetValue(channel, out var runner))
         {
             return runner.Notify(notice);
         }
@@ -116,6 +117,11 @@ public sealed class AlertChannels : IAlertNotifier, ILifecycleComponent, IAsyncD
         catch (AlertChannelException ex)
         {
             return new AlertTestResult(false, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A failure the channel did not put in words of its own: still the CLI's answer, not a crash.
+            return new AlertTestResult(false, $"{runner.Name}: {runner.Channel.Destination} failed ({ex.GetType().Name}: {ex.Message}).");
         }
     }
 
