@@ -147,6 +147,26 @@ public sealed class WebhookChannelTests
     }
 
     [Fact]
+    public async Task AReceiversRetryAfterIsWaitedExactlyBeforeTheNextAttempt()
+    {
+        await using var receiver = await HttpReceiver.StartAsync();
+        receiver.Respond = i => i == 0 ? (503, "busy") : (200, "ok");
+        receiver.Headers = i => i == 0 ? new Dictionary<string, string> { ["Retry-After"] = "7" } : null;
+        await using var test = TestChannels.Start(new() { ["hook"] = Hook(receiver.BaseUrl, TimeSpan.Zero) });
+        test.Channels.Notify("hook", Notices.Of("overheat", "r-1"));
+
+        await receiver.WaitForAsync(1);
+        var retryAt = await test.Time.TimerAsync(d => d == TimeSpan.FromSeconds(7));
+        test.Time.Advance(TimeSpan.FromSeconds(6.9));
+        Assert.Single(receiver.Requests);
+        test.Time.AdvanceTo(retryAt);
+        await receiver.WaitForAsync(2);
+        await test.Channels.StopAsync(CancellationToken.None);
+
+        Assert.Equal(1, test.Messages("hook", "sent"));
+    }
+
+    [Fact]
     public async Task DeadChannelsFailOnTheirOwnWhileAnotherKeepsDelivering()
     {
         await using var live = await HttpReceiver.StartAsync();

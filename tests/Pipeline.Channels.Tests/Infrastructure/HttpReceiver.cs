@@ -31,6 +31,9 @@ public sealed class HttpReceiver : IAsyncDisposable
     /// <summary>Status and body per request index; default 200 <c>{"ok":true}</c>. A null status never answers (until the client gives up).</summary>
     public Func<int, (int? Status, string Body)> Respond { get; set; } = _ => (200, """{"ok":true}""");
 
+    /// <summary>Extra response headers per request index (a <c>Retry-After</c>); null: none.</summary>
+    public Func<int, IReadOnlyDictionary<string, string>?> Headers { get; set; } = _ => null;
+
     public string BaseUrl { get; private set; } = "";
 
     public List<Received> Requests
@@ -88,6 +91,11 @@ public sealed class HttpReceiver : IAsyncDisposable
         }
 
         context.Response.StatusCode = status.Value;
+        foreach (var (name, value) in Headers(index) ?? new Dictionary<string, string>())
+        {
+            context.Response.Headers[name] = value;
+        }
+
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(answer);
     }
