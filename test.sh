@@ -10,6 +10,7 @@ command -v nc >/dev/null || need+=(netcat-openbsd)
 command -v curl >/dev/null || need+=(curl)
 [ -x /usr/sbin/clickhouse-server ] || command -v clickhouse-server >/dev/null || need+=(clickhouse-server)
 [ -x /usr/sbin/rabbitmq-server ] || need+=(rabbitmq-server)
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]} from Debian's packages" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -22,7 +23,8 @@ results=$(mktemp -d)
 # every exit. The ClickHouse tests read its URL; they skip only when the variable is unset.
 clickhouse_dir="$results/clickhouse"
 rabbitmq_dir="$results/rabbitmq"
-trap 'scripts/clickhouse-test-server.sh stop "$clickhouse_dir" >/dev/null 2>&1 || true; scripts/rabbitmq-test-server.sh stop "$rabbitmq_dir" >/dev/null 2>&1 || true' EXIT
+smtp_dir="$results/smtp"
+trap 'scripts/clickhouse-test-server.sh stop "$clickhouse_dir" >/dev/null 2>&1 || true; scripts/rabbitmq-test-server.sh stop "$rabbitmq_dir" >/dev/null 2>&1 || true; scripts/smtp-test-server.sh stop "$smtp_dir" >/dev/null 2>&1 || true' EXIT
 trap 'exit 130' INT TERM
 PIPELINE_TEST_CLICKHOUSE_URL=$(scripts/clickhouse-test-server.sh start "$clickhouse_dir") || { echo "0 passed, 1 failed"; exit 1; }
 export PIPELINE_TEST_CLICKHOUSE_URL
@@ -31,6 +33,12 @@ export PIPELINE_TEST_CLICKHOUSE_URL
 PIPELINE_TEST_RABBITMQ_URI=$(scripts/rabbitmq-test-server.sh start "$rabbitmq_dir") || { echo "0 passed, 1 failed"; exit 1; }
 export PIPELINE_TEST_RABBITMQ_URI
 echo "test.sh: RabbitMQ at $PIPELINE_TEST_RABBITMQ_URI" >&2
+# An SMTP server of the tests' own (aiosmtpd, loopback): the e-mail channel's tests send to it and
+# read each message back from its Maildir ($PIPELINE_TEST_SMTP_DIR/maildir/new).
+PIPELINE_TEST_SMTP=$(scripts/smtp-test-server.sh start "$smtp_dir") || { echo "0 passed, 1 failed"; exit 1; }
+PIPELINE_TEST_SMTP_DIR=$smtp_dir
+export PIPELINE_TEST_SMTP PIPELINE_TEST_SMTP_DIR
+echo "test.sh: SMTP at $PIPELINE_TEST_SMTP" >&2
 echo "test.sh: ClickHouse $(curl -s "$PIPELINE_TEST_CLICKHOUSE_URL/?query=SELECT%20version()") at $PIPELINE_TEST_CLICKHOUSE_URL" >&2
 dotnet restore Pipeline.sln --nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 dotnet build Pipeline.sln -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }

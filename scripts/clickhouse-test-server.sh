@@ -18,21 +18,9 @@ dir=$2
 
 server=$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)
 
-port_free() {
-  # Nothing listening and nothing connected on it.
-  ! ss -Htan "( sport = :$1 )" 2>/dev/null | grep -q .
-}
-
-pick_port() {
-  # Below Linux's ephemeral range (32768+), so the OS never hands it to another socket meanwhile.
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 12000))
-    if port_free "$p"; then echo "$p"; return 0; fi
-  done
-  echo "clickhouse-test-server: no free port found" >&2
-  return 1
-}
+name=clickhouse-test-server
+# shellcheck source=scripts/test-server-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-server-lib.sh"
 
 url_of() { echo "http://127.0.0.1:$(cat "$1/http_port")"; }
 
@@ -152,10 +140,7 @@ case "$cmd" in
     ;;
   stop)
     if alive "$dir"; then
-      pid=$(cat "$dir/pid")
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL "$pid" 2>/dev/null || true
+      stop_pid "$(cat "$dir/pid")" 200
     fi
     rm -f "$dir/pid"
     if [ "${3:-}" != "--keep" ]; then rm -rf "$dir"; fi

@@ -22,18 +22,9 @@ dir=$2
 
 bin=/usr/lib/rabbitmq/bin
 
-port_free() { ! ss -Htan "( sport = :$1 )" 2>/dev/null | grep -q .; }
-
-pick_port() {
-  # Below Linux's ephemeral range (32768+), so the OS never hands it to another socket meanwhile.
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 12000))
-    if port_free "$p"; then echo "$p"; return 0; fi
-  done
-  echo "rabbitmq-test-server: no free port found" >&2
-  return 1
-}
+name=rabbitmq-test-server
+# shellcheck source=scripts/test-server-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-server-lib.sh"
 
 # Every rabbitmq script reads these; all of them point into DIR.
 node_env() {

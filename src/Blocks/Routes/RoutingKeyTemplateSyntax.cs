@@ -9,7 +9,10 @@ public static class RoutingKeyTemplateSyntax
     public static readonly string[] Placeholders = ["level", "type", "robot_id", "site", "level_code"];
 
     /// <summary>Null when <paramref name="template"/> is fine, otherwise what is wrong with it.</summary>
-    public static string? Check(string template)
+    public static string? Check(string template) => Check(template, Placeholders);
+
+    /// <summary>As <see cref="Check(string)"/>, for a template of other <paramref name="placeholders"/> (the alert channels').</summary>
+    public static string? Check(string template, string[] placeholders)
     {
         if (template.Length == 0)
         {
@@ -38,9 +41,9 @@ public static class RoutingKeyTemplateSyntax
             }
 
             var name = template[(open + 1)..end];
-            if (Array.IndexOf(Placeholders, name) < 0)
+            if (Array.IndexOf(placeholders, name) < 0)
             {
-                return $"unknown placeholder '{{{name}}}' in '{template}' (known: {{{string.Join("}, {", Placeholders)}}}).";
+                return $"unknown placeholder '{{{name}}}' in '{template}' (known: {{{string.Join("}, {", placeholders)}}}).";
             }
 
             i = end + 1;

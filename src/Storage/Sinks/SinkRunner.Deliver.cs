@@ -1,7 +1,7 @@
 using Pipeline.Blocks.Graph;
+using Pipeline.Storage.Resilience;
 using Pipeline.Storage.Spool;
 using Polly;
-using Polly.Retry;
 
 namespace Pipeline.Storage.Sinks;
 
@@ -330,27 +330,8 @@ public sealed partial class SinkRunner
     private TimeSpan Jitter(TimeSpan delay) =>
         _options.Jitter ? TimeSpan.FromTicks((long)(delay.Ticks * (0.5 + (Random.Shared.NextDouble() * 0.5)))) : delay;
 
-    private ResiliencePipeline BuildRetry(SinkRunnerOptions options, TimeProvider time)
-    {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
-        if (options.Attempts > 1)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = options.Attempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = options.Jitter,
-                Delay = options.RetryDelay,
-                MaxDelay = options.RetryMaxDelay,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not (SinkRejectedException or SinkSetupException) && _pending is { Events: > 0 }),
-                OnRetry = _ =>
-                {
-                    _retries.Inc();
-                    return default;
-                },
-            });
-        }
-
-        return builder.Build();
-    }
+    private ResiliencePipeline BuildRetry(SinkRunnerOptions options, TimeProvider time) =>
+        RetryPipelineFactory.Create(options.Attempts, options.RetryDelay, options.RetryMaxDelay, options.Jitter, time,
+            ex => ex is not (SinkRejectedException or SinkSetupException) && _pending is { Events: > 0 },
+            () => _retries.Inc());
 }

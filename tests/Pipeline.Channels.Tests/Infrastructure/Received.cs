@@ -1,0 +1,4 @@
+namespace Pipeline.Channels.Tests.Infrastructure;
+
+/// <summary>One request a <see cref="HttpReceiver"/> got.</summary>
+public sealed record Received(string Path, string ContentType, string Body);
