@@ -5,13 +5,13 @@
 # BACKGROUND events/s of other traffic, and reports p50/p90/p99/max from a probe's write to the arrival
 # of the notification that names it. The issue's bound is p99 ≤ 1 s + the channel's grouping window.
 #
-#   perf/e2e/alert-latency.sh [PROBES] [GROUP_WAIT] [BACKGROUND]    (defaults 200, 1s, 20000)
+#   perf/e2e/alert-latency.sh [PROBES] [GROUP_WAIT] [BACKGROUND]    (defaults 200, 00:00:01, 20000)
 #
 # Env: E2E_HTTP_PORT (5580), E2E_TCP_PORT (5590), E2E_HOOK_PORT (5599), E2E_WORK (/tmp/pipeline-alert-latency),
 #      E2E_EXTRA (more --Pipeline:… settings), INTERVAL (250ms).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
-probes=${1:-200}; wait=${2:-1s}; background=${3:-20000}
+probes=${1:-200}; wait=${2:-00:00:01}; background=${3:-20000}
 http=${E2E_HTTP_PORT:-5580}; tcp=${E2E_TCP_PORT:-5590}; hook=${E2E_HOOK_PORT:-5599}
 work=${E2E_WORK:-/tmp/pipeline-alert-latency}; interval=${INTERVAL:-250ms}
 extra=${E2E_EXTRA:-}

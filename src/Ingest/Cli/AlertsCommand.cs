@@ -18,6 +18,7 @@ internal static partial class AlertsCommand
         {
             CreateList(output, error),
             CreateCheck(output, error),
+            CreateTest(output, error),
         };
         return command;
     }

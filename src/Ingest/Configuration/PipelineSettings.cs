@@ -9,6 +9,7 @@ using Pipeline.Blocks.Redact;
 using Pipeline.Blocks.Routes;
 using RouteOptions = Pipeline.Blocks.Routes.RouteOptions;
 using Pipeline.Ingest.Framing;
+using Pipeline.Storage.Alerting;
 using Pipeline.Storage.ClickHouse;
 using Pipeline.Storage.DeadLetters;
 using Pipeline.Storage.Files;
@@ -40,6 +41,9 @@ internal sealed class PipelineSettings
 
     /// <summary><c>Pipeline:Alerts</c> without <c>Channels</c> (the notification channels bind those).</summary>
     public AlertsOptions Alerts { get; private init; } = new();
+
+    /// <summary><c>Pipeline:Alerts:Channels</c>: the notification channels by name.</summary>
+    public AlertChannelsOptions AlertChannels { get; private init; } = new();
 
     /// <summary><c>Pipeline:Routes</c>, in order.</summary>
     public List<RouteOptions> Routes { get; private init; } = [];
@@ -89,6 +93,7 @@ internal sealed class PipelineSettings
             RabbitMq = Bind<RabbitMqSinkOptions>(root, "Sinks:RabbitMq", errors),
             Routes = BindList<RouteOptions>(root, "Routes", errors),
             Alerts = BindAlerts(root, errors),
+            AlertChannels = BindAlertChannels(root, errors),
         };
         settings.MoveDeprecatedKeys(root);
         settings.Validate(errors);
@@ -210,6 +215,20 @@ internal sealed class PipelineSettings
         return options;
     }
 
+    /// <summary>Each channel key by key (unknown keys named); a RabbitMq channel without a <c>Uri</c> uses the RabbitMQ sink's.</summary>
+    private static AlertChannelsOptions BindAlertChannels(IConfigurationSection root, List<string> errors)
+    {
+        var options = new AlertChannelsOptions { DefaultRabbitMqUri = root["Sinks:RabbitMq:Uri"] is { Length: > 0 } uri ? uri : null };
+        foreach (var child in root.GetSection("Alerts:Channels").GetChildren())
+        {
+            var channel = new AlertChannelOptions();
+            BindSection(channel, child, errors);
+            options.Channels[child.Key] = channel;
+        }
+
+        return options;
+    }
+
     private static T Bind<T>(IConfigurationSection root, string path, List<string> errors)
         where T : new()
     {
@@ -294,5 +313,37 @@ internal sealed class PipelineSettings
         RouteTable.Validate(Routes, "Pipeline:Routes", errors);
         PatternMine.Validate(pipeline.Nested("PatternMine"));
         Alerts.Validate(pipeline.Nested("Alerts"));
+        AlertChannels.Validate(pipeline.Nested("Alerts:Channels"));
+        ValidateChannelNames(errors);
+    }
+
+    /// <summary>Every channel a rule or a route names must be configured (rules of a RulesPath file are checked when it loads).</summary>
+    private void ValidateChannelNames(List<string> errors)
+    {
+        var known = AlertChannels.Channels.Keys;
+        var list = known.Count == 0 ? "none is configured" : "configured: " + string.Join(", ", known);
+        for (var i = 0; i < Alerts.Rules.Count; i++)
+        {
+            var channels = Alerts.Rules[i]?.Channels ?? [];
+            for (var c = 0; c < channels.Count; c++)
+            {
+                if (!AlertChannels.Channels.ContainsKey(channels[c]))
+                {
+                    errors.Add($"Pipeline:Alerts:Rules:{i}:Channels:{c}: no channel '{channels[c]}' in Pipeline:Alerts:Channels ({list}).");
+                }
+            }
+        }
+
+        for (var i = 0; i < Routes.Count; i++)
+        {
+            var channels = Routes[i].Channels;
+            for (var c = 0; c < channels.Count; c++)
+            {
+                if (!AlertChannels.Channels.ContainsKey(channels[c]))
+                {
+                    errors.Add($"Pipeline:Routes:{i}:Channels:{c}: no channel '{channels[c]}' in Pipeline:Alerts:Channels ({list}).");
+                }
+            }
+        }
     }
 }

@@ -19,6 +19,7 @@ using Pipeline.Ingest.Framing;
 using Pipeline.Ingest.Http;
 using Pipeline.Ingest.Tcp;
 using Pipeline.Ingest.WebSockets;
+using Pipeline.Storage.Alerting;
 using Pipeline.Storage.ClickHouse;
 using Pipeline.Storage.DeadLetters;
 using Pipeline.Storage.Files;
@@ -126,6 +127,7 @@ public static class PipelineHost
         services.AddClickHouseSink(settings.ClickHouse, settings.ClickHouseSpoolDirectory, settings.PatternMine.Enabled);
         services.AddRabbitMqSink(settings.RabbitMq, settings.Routes, settings.RabbitMqSpoolDirectory);
         // Needs an IAlertNotifier (the notification channels) when a rule or a route with Channels is configured.
+        services.AddAlertChannels(settings.AlertChannels);
         services.AddAlerts(settings.Alerts, settings.Routes, settings.Blocks.Alerts, settings.AlertsDirectory);
         services.AddPipelineGraph(settings.Blocks.FanOut);
         if (settings.PatternMine.Enabled)
