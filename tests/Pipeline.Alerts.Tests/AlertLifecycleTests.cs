@@ -11,7 +11,7 @@ public sealed class AlertLifecycleTests
 
     private static AlertRuleOptions Errors() => new()
     {
-        Name = "errors", Kind = "threshold", Window = TimeSpan.FromSeconds(10), Threshold = 2, GroupBy = ["robot_id"], Channels = ["ops"],
+        Name = "errors", Kind = "threshold", Window = TimeSpan.FromSeconds(10), Threshold = 2, GroupBy = ["robot_id"], Channels = ["ops"], Match = new() { MinLevel = "ERROR" },
     };
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class AlertLifecycleTests
         Assert.Equal(AlertState.Offline, after.Alert("errors")!.State);
         Assert.Empty(after.Notifier.Notices);
 
-        // The robot speaks again, once: below the threshold, so resolved the normal way (it was notified before the restart).
+        // The robot speaks again, an INFO the rule does not even match: it is back, below the threshold, so resolved the normal way (it was notified before the restart).
         after.Send(Event("r-1", level: "INFO"));
         after.Advance(Second);
         Assert.Null(after.Alert("errors"));

@@ -120,6 +120,44 @@ public sealed class AlertStateMachineTests
     }
 
     [Fact]
+    public void ARobotThatReconnectsAndOnlySendsHeartbeatsBringsItsErrorAlertBackAndItResolves()
+    {
+        var errorsOnly = Errors(3);
+        errorsOnly.Match.MinLevel = "ERROR";
+        using var h = new AlertHarness(With(errorsOnly));
+        h.Send(Many(3));
+        h.Advance(Second);
+        h.Connection.MarkClosed();
+        h.Run(TimeSpan.FromMinutes(1), Second);
+        Assert.Equal(AlertState.Offline, h.Alert("errors")!.State);
+
+        // The rule never sees an INFO event, but the robot is back on an open connection: normal evaluation again.
+        h.Connection = h.NewConnection();
+        h.Send(Event("r-1", type: "heartbeat", level: "INFO"));
+        h.Advance(Second);
+        Assert.Null(h.Alert("errors"));
+        Assert.Equal(2, h.Notifier.Of(AlertNoticeKind.Resolved).Count);
+    }
+
+    [Fact]
+    public void AnotherRobotReconnectingDoesNotBringThisRobotsAlertBack()
+    {
+        var errorsOnly = Errors(3);
+        errorsOnly.Match.MinLevel = "ERROR";
+        using var h = new AlertHarness(With(errorsOnly));
+        h.Send(Many(3));
+        h.Advance(Second);
+        h.Connection.MarkClosed();
+        h.Advance(Second);
+
+        h.Connection = h.NewConnection();
+        h.Send(Event("r-2", type: "heartbeat", level: "INFO"));
+        h.Run(TimeSpan.FromMinutes(1), Second);
+        Assert.Equal(AlertState.Offline, h.Alert("errors")!.State);
+        Assert.Empty(h.Notifier.Of(AlertNoticeKind.Resolved));
+    }
+
+    [Fact]
     public void ErrorsSentJustBeforeTheRobotDisconnectedStillFireAndThenWaitOffline()
     {
         using var h = new AlertHarness(With(Errors(3)));

@@ -68,10 +68,11 @@ internal sealed partial class AlertEngine
 
     private void Step(CompiledRule rule, AlertGroup group, long now, AlertRuleMetrics metrics, Action<AlertNotice> notify)
     {
-        var offline = IsOffline(group.LastConnection);
+        var connection = Presence(group);
+        var offline = IsOffline(connection);
         if (group.State == AlertState.Offline)
         {
-            if (group.LastConnection is null || offline)
+            if (connection is null || offline)
             {
                 return; // still away (or not heard of since a restart): frozen, no resolve, no re-fire
             }

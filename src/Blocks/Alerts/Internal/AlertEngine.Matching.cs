@@ -18,9 +18,17 @@ internal sealed partial class AlertEngine
         lock (_gate)
         {
             var rules = _rules;
+            ReadOnlySpan<byte> robot = default;
             for (var i = 0; i < events.Length; i++)
             {
                 ref readonly var e = ref events[i];
+                var id = batch[e.RobotId];
+                if (!id.IsEmpty && !id.SequenceEqual(robot))
+                {
+                    // Presence is per robot, not per rule: a batch is one connection, mostly one robot.
+                    robot = id;
+                    _presence.Seen(StableHash.Hash(id), batch.Source);
+                }
 
                 // Rules of one event share the group key (most group by robot_id) and attribute reads.
                 _keySignature = null;
@@ -163,8 +171,22 @@ internal sealed partial class AlertEngine
             text.Append(path.Text).Append('=').Append(value);
         }
 
+        var robot = Array.FindIndex(rule.GroupBy, p => p.Field == EventField.RobotId);
+        var robotHash = 0UL;
+        if (robot >= 0)
+        {
+            var segment = key;
+            for (var i = 0; i < robot; i++)
+            {
+                segment = segment[(segment.IndexOf(Separator) + 1)..];
+            }
+
+            segment = segment[..segment.IndexOf(Separator)];
+            robotHash = segment.IsEmpty ? 0 : StableHash.Hash(segment);
+        }
+
         var fingerprint = Hex(StableHash.Append(StableHash.Hash(Encoding.UTF8.GetBytes(rule.Name)), key));
-        return new AlertGroup(key.ToArray(), hash, text.ToString(), labels, fingerprint, rule.BucketCount);
+        return new AlertGroup(key.ToArray(), hash, text.ToString(), labels, fingerprint, rule.BucketCount) { RobotHash = robotHash };
     }
 
     /// <summary>Seeds absent rules' groups with the fleet registry's robots (once per registry snapshot), so a robot that never spoke is missed too.</summary>

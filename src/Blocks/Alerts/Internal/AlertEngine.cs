@@ -24,6 +24,7 @@ internal sealed partial class AlertEngine
     private readonly CompiledRoute[] _routes;
     private readonly bool _routesNotify;
     private readonly Queue<ResolvedAlert> _resolved = new();
+    private readonly RobotPresence _presence;
     private CompiledRule[] _rules;
     private AlertRuleMetrics[] _ruleMetrics;
     private FleetRegistry? _seededFrom;
@@ -48,6 +49,7 @@ internal sealed partial class AlertEngine
         _time = time;
         _metrics = metrics;
         _logger = logger;
+        _presence = new RobotPresence(options.MaxGroupsPerRule);
         _statePath = directory is null ? null : Path.Combine(directory, "state.json");
         _routes = [.. Enumerable.Range(0, routes.Count).Select(i => routes[i])];
         _routesNotify = Array.Exists(_routes, r => r.Options.Channels.Count > 0);
@@ -90,6 +92,21 @@ internal sealed partial class AlertEngine
             _seededFrom = null;
             _dirty = true;
         }
+    }
+
+    /// <summary>
+    /// The connection that says whether the robot behind <paramref name="group"/> is there: the group's own last
+    /// one, or, once that closed, the newest its robot spoke on (for groups keyed by <c>robot_id</c>).
+    /// </summary>
+    private SourceConnection? Presence(AlertGroup group)
+    {
+        if (group.LastConnection is { IsOpen: true } || group.RobotHash == 0 || _presence.Latest(group.RobotHash) is not { } latest)
+        {
+            return group.LastConnection;
+        }
+
+        group.LastConnection = latest;
+        return latest;
     }
 
     private static bool IsOffline(SourceConnection? connection) =>

@@ -42,6 +42,9 @@ internal sealed class AlertGroup
     /// <summary>The connection of the group's last event: presence (offline when closed).</summary>
     public SourceConnection? LastConnection;
 
+    /// <summary>The hash of the group's <c>robot_id</c> when the rule groups by it, else 0: presence across reconnects.</summary>
+    public ulong RobotHash { get; init; }
+
     /// <summary>Attribute rules: the last value read, and whether the last event met the condition.</summary>
     public double LastValue = double.NaN;
     public bool LastMet;
