@@ -31,6 +31,8 @@ public sealed class AlertsHostTests
                 ["Alerts:Rules:0:Threshold"] = "2",
                 ["Alerts:Rules:0:GroupBy:0"] = "robot_id",
                 ["Alerts:Rules:0:Channels:0"] = "ops",
+                ["Alerts:Channels:ops:Type"] = "Webhook", // configured (checked at start), but the recording notifier stands in for it
+                ["Alerts:Channels:ops:Url"] = "http://127.0.0.1:9/",
             },
             services => services.AddSingleton<IAlertNotifier>(notifier));
 

@@ -19,7 +19,7 @@ internal sealed class AlertChannelMetrics
         Messages = factory.CreateCounter("pipeline_alert_messages_total",
             "Messages (digests of notices) a channel sent or gave up on after its last attempt.",
             new CounterConfiguration { LabelNames = ["channel", "result"] });
-        Notices = factory.CreateCounter("pipeline_alert_notices_total",
+        Notices = factory.CreateCounter("pipeline_alert_channel_notices_total",
             "Notices a channel queued.", new CounterConfiguration { LabelNames = ["channel"] });
         Retries = factory.CreateCounter("pipeline_alert_send_retries_total",
             "Failed sends of a message that were tried again.", new CounterConfiguration { LabelNames = ["channel"] });
