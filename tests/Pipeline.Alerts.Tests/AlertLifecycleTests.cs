@@ -30,6 +30,23 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public async Task AnEventThatCrossesTheThresholdIsEvaluatedAtOnceNotAtTheNextTick()
+    {
+        using var h = new AlertHarness(With(Errors()));
+        var firing = new TaskCompletionSource<AlertNotice>(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Notifier.Notified += n => firing.TrySetResult(n);
+        await h.Block.StartAsync(CancellationToken.None);
+        var start = h.Time.GetUtcNow();
+
+        // The clock never moves: only the early evaluation the crossing event asks for can fire it.
+        await h.PostAsync(Event("r-1"), Event("r-1"));
+        var notice = await firing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(AlertNoticeKind.Firing, notice.Kind);
+        Assert.Equal(start, h.Time.GetUtcNow());
+        await h.Block.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public void TheStateFileIsReplacedWholeAndKeepsAnOfflineAlertOfflineAcrossARestart()
     {
         using var directory = new TemporaryDirectory();

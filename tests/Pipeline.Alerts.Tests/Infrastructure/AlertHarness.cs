@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -54,6 +55,9 @@ internal sealed class AlertHarness : IDisposable
         Block.Engine.Process(batch);
         batch.Release();
     }
+
+    /// <summary>Hands a batch to the block's input, as the fan-out does (the block processes it on its own and releases it).</summary>
+    public Task<bool> PostAsync(params string[] lines) => Block.Input.SendAsync(Batches.From(Connection, lines));
 
     /// <summary>Moves the clock and runs one tick.</summary>
     public void Advance(TimeSpan by)

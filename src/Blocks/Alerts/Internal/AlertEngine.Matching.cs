@@ -53,6 +53,14 @@ internal sealed partial class AlertEngine
         }
     }
 
+    /// <summary>Whether a matching event reached a group that is not firing yet since the last call (then an early evaluation is worth it).</summary>
+    public bool TakeWake()
+    {
+        var wake = _wake;
+        _wake = false;
+        return wake;
+    }
+
     private void Count(CompiledRule rule, int index, EventBatch batch, ref readonly EventRecord e, long now)
     {
         if (!ReferenceEquals(_keySignature, rule.GroupBySignature))
@@ -82,6 +90,7 @@ internal sealed partial class AlertEngine
 
         group.LastSeen = now;
         group.LastConnection = batch.Source;
+        _wake |= group.State == AlertState.Inactive && rule.Kind != AlertRuleKind.Absent;
         if (rule.Windowed)
         {
             group.Add(now, rule.BucketTicks);

@@ -25,6 +25,7 @@ internal sealed partial class AlertEngine
     private readonly bool _routesNotify;
     private readonly Queue<ResolvedAlert> _resolved = new();
     private readonly RobotPresence _presence;
+    private bool _wake;
     private CompiledRule[] _rules;
     private AlertRuleMetrics[] _ruleMetrics;
     private FleetRegistry? _seededFrom;
