@@ -16,10 +16,7 @@ http=${E2E_HTTP_PORT:-5580}; tcp=${E2E_TCP_PORT:-5590}; hook=${E2E_HOOK_PORT:-55
 work=${E2E_WORK:-/tmp/pipeline-alert-latency}; interval=${INTERVAL:-250ms}
 extra=${E2E_EXTRA:-}
 
-dotnet build "$root/src/Ingest" -c Release -v quiet -nologo >/dev/null
-dotnet build "$root/loadtests/Pipeline.LoadTests" -c Release -v quiet -nologo >/dev/null
-pipeline="$root/src/Ingest/bin/Release/net10.0/pipeline.dll"
-load="$root/loadtests/Pipeline.LoadTests/bin/Release/net10.0/pipeline-load.dll"
+. "$here/binaries.sh"
 rm -rf "$work"; mkdir -p "$work"
 pid=
 trap '[ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }' EXIT

@@ -22,10 +22,7 @@ http=${E2E_HTTP_PORT:-5380}; tcp=${E2E_TCP_PORT:-5390}
 work=${E2E_WORK:-/tmp/pipeline-ch-sustained}
 extra=${E2E_EXTRA:-}
 
-dotnet build "$root/src/Ingest" -c Release -v quiet -nologo >/dev/null
-dotnet build "$root/loadtests/Pipeline.LoadTests" -c Release -v quiet -nologo >/dev/null
-pipeline="$root/src/Ingest/bin/Release/net10.0/pipeline.dll"
-load="$root/loadtests/Pipeline.LoadTests/bin/Release/net10.0/pipeline-load.dll"
+. "$here/binaries.sh"
 
 rm -rf "$work"; mkdir -p "$work"
 chdir="$work/clickhouse"

@@ -38,10 +38,7 @@ if [[ " $systems " == *" rsyslog "* || " $systems " == *" syslog-ng "* ]]; then
   # peers.sh unpacks syslog-ng without libwrap0, which its network() driver needs.
   dpkg -s libwrap0 >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libwrap0 >/dev/null
 fi
-dotnet build "$root/src/Ingest" -c Release -v quiet -nologo >/dev/null
-dotnet build "$root/loadtests/Pipeline.LoadTests" -c Release -v quiet -nologo >/dev/null
-pipeline="$root/src/Ingest/bin/Release/net10.0/pipeline.dll"
-load="$root/loadtests/Pipeline.LoadTests/bin/Release/net10.0/pipeline-load.dll"
+. "$here/binaries.sh"
 
 # The broker for pipeline-tcp-rabbitmq: one node for the whole run, stopped on exit.
 mqdir="$work/rabbitmq" mquri= beam=

@@ -27,10 +27,7 @@ work=${E2E_WORK:-/tmp/pipeline-rmq-sustained}
 extra=${E2E_EXTRA:-}
 hz=$(getconf CLK_TCK)
 
-dotnet build "$root/src/Ingest" -c Release -v quiet -nologo >/dev/null
-dotnet build "$root/loadtests/Pipeline.LoadTests" -c Release -v quiet -nologo >/dev/null
-pipeline="$root/src/Ingest/bin/Release/net10.0/pipeline.dll"
-load="$root/loadtests/Pipeline.LoadTests/bin/Release/net10.0/pipeline-load.dll"
+. "$here/binaries.sh"
 
 rm -rf "$work"; mkdir -p "$work"
 mqdir="$work/rabbitmq"

@@ -16,6 +16,20 @@ public sealed class AlertStateMachineTests
 
     private static string[] Many(int count, string robot = "r-1") => [.. Enumerable.Repeat(Event(robot), count)];
 
+    /// <summary>r-1's ERRORs fired an errors-only rule, then its connection closed: the alert is offline.</summary>
+    private static AlertHarness FiredThenOffline()
+    {
+        var errorsOnly = Errors(3);
+        errorsOnly.Match.MinLevel = "ERROR";
+        var h = new AlertHarness(With(errorsOnly));
+        h.Send(Many(3));
+        h.Advance(Second);
+        h.Connection.MarkClosed();
+        h.Run(TimeSpan.FromMinutes(1), Second);
+        Assert.Equal(AlertState.Offline, h.Alert("errors")!.State);
+        return h;
+    }
+
     [Fact]
     public void ResolveBelowKeepsTheAlertFiringUntilTheValueDropsBelowIt()
     {
@@ -122,14 +136,7 @@ public sealed class AlertStateMachineTests
     [Fact]
     public void ARobotThatReconnectsAndOnlySendsHeartbeatsBringsItsErrorAlertBackAndItResolves()
     {
-        var errorsOnly = Errors(3);
-        errorsOnly.Match.MinLevel = "ERROR";
-        using var h = new AlertHarness(With(errorsOnly));
-        h.Send(Many(3));
-        h.Advance(Second);
-        h.Connection.MarkClosed();
-        h.Run(TimeSpan.FromMinutes(1), Second);
-        Assert.Equal(AlertState.Offline, h.Alert("errors")!.State);
+        using var h = FiredThenOffline();
 
         // The rule never sees an INFO event, but the robot is back on an open connection: normal evaluation again.
         h.Connection = h.NewConnection();
@@ -142,14 +149,7 @@ public sealed class AlertStateMachineTests
     [Fact]
     public void AnotherRobotReconnectingDoesNotBringThisRobotsAlertBack()
     {
-        var errorsOnly = Errors(3);
-        errorsOnly.Match.MinLevel = "ERROR";
-        using var h = new AlertHarness(With(errorsOnly));
-        h.Send(Many(3));
-        h.Advance(Second);
-        h.Connection.MarkClosed();
-        h.Advance(Second);
-
+        using var h = FiredThenOffline();
         h.Connection = h.NewConnection();
         h.Send(Event("r-2", type: "heartbeat", level: "INFO"));
         h.Run(TimeSpan.FromMinutes(1), Second);
