@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Pipeline.Alerts.Tests.Infrastructure;
 using Pipeline.Blocks.Alerts;
 using static Pipeline.Alerts.Tests.Infrastructure.AlertHarness;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Alerts.Tests;
 
@@ -49,7 +50,7 @@ public sealed class AlertLifecycleTests
     [Fact]
     public void TheStateFileIsReplacedWholeAndKeepsAnOfflineAlertOfflineAcrossARestart()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
         using (var before = new AlertHarness(With(Errors()), directory: directory.Path, time: time))
         {
@@ -76,7 +77,7 @@ public sealed class AlertLifecycleTests
     [Fact]
     public void AReloadKeepsTheAlertsOfARuleThatDidNotChangeWithoutNotifyingThemAgain()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
         var path = Path.Combine(directory.Path, "alerts.json");
         const string Rules = """{"Rules":[{"Name":"errors","Kind":"threshold","Window":"00:00:10","Threshold":2,"GroupBy":["robot_id"],"Channels":["ops"]}]}""";
         File.WriteAllText(path, Rules);

@@ -2,6 +2,7 @@ using System.Text;
 using Pipeline.Alerts.Tests.Infrastructure;
 using Pipeline.Blocks.Alerts;
 using static Pipeline.Alerts.Tests.Infrastructure.AlertHarness;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Alerts.Tests;
 
@@ -54,7 +55,7 @@ public sealed class AlertRulesLoaderTests
     [Fact]
     public void AValidReloadSwapsTheRulesAndAnInvalidOneKeepsThemAndLogsTheRuleAndKey()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
         var path = Path.Combine(directory.Path, "alerts.json");
         File.WriteAllText(path, """{"Rules":[{"Name":"old","Kind":"threshold","Window":"00:00:10","Threshold":1,"Channels":["ops"]}]}""");
         var logger = new RecordingLogger();
@@ -79,7 +80,7 @@ public sealed class AlertRulesLoaderTests
     [Fact]
     public void AnInvalidRulesFileAtStartIsLoggedAndTheConfiguredRulesRun()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
         var path = Path.Combine(directory.Path, "alerts.json");
         File.WriteAllText(path, Invalid);
         var logger = new RecordingLogger();
@@ -96,7 +97,7 @@ public sealed class AlertRulesLoaderTests
     [Fact]
     public async Task AChangedRulesFileIsReloadedAfterTheDebounceOnTheClock()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
         var path = Path.Combine(directory.Path, "alerts.json");
         File.WriteAllText(path, """{"Rules":[]}""");
         var options = new AlertsOptions { RulesPath = path, ReloadDebounce = TimeSpan.FromSeconds(2) };

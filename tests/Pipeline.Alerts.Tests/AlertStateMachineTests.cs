@@ -1,6 +1,7 @@
 using Pipeline.Alerts.Tests.Infrastructure;
 using Pipeline.Blocks.Alerts;
 using static Pipeline.Alerts.Tests.Infrastructure.AlertHarness;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Alerts.Tests;
 
@@ -192,7 +193,7 @@ public sealed class AlertStateMachineTests
     [Fact]
     public void ARestartWithAFiringAlertDoesNotNotifyItAgainAndStillResolvesLater()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
         var rule = Errors(3);
         rule.Channels = ["ops"];
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Alerts.Tests.Infrastructure;
 using Pipeline.Blocks.Alerts;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Alerts.Tests;
 
@@ -23,7 +24,7 @@ public sealed class SilenceStoreTests
     [Fact]
     public void SilencesArePersistedDeletedAndExpired()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var store = new SilenceStore(directory.Path, time);
         var kept = store.Add(new Silence { Matchers = [new SilenceMatcher { Name = "robot_id", Value = "r-7" }], Until = time.GetUtcNow().AddHours(2), CreatedBy = "ana", Comment = "motor swap" });

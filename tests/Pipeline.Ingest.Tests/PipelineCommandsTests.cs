@@ -1,4 +1,5 @@
 using Pipeline.Ingest.Tests.Infrastructure;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Ingest.Tests;
 

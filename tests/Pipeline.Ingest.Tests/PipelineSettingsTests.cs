@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Hosting;
 using Pipeline.Ingest.Tests.Infrastructure;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Ingest.Tests;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.ClickHouse.Tests.Infrastructure;
 using Pipeline.Storage.Spool;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.ClickHouse.Tests.Spool;
 
@@ -72,13 +73,13 @@ public sealed class DiskSpoolTests : IDisposable
             spool.Append(1, 1, Payload(big + i));
         }
 
-        Assert.Equal(4, _directory.Segments().Length);
+        Assert.Equal(4, _directory.Files("*.spool").Length);
         Take(spool);
         Take(spool);
-        Assert.Equal(2, _directory.Segments().Length);
+        Assert.Equal(2, _directory.Files("*.spool").Length);
         Take(spool);
         Take(spool);
-        Assert.Empty(_directory.Segments());
+        Assert.Empty(_directory.Files("*.spool"));
         Assert.Equal(0, spool.DiskBytes);
     }
 
@@ -108,7 +109,7 @@ public sealed class DiskSpoolTests : IDisposable
             spool.Append(1, 1, Payload("torn three"));
         }
 
-        var segment = _directory.Segments()[0];
+        var segment = _directory.Files("*.spool")[0];
         using (var file = new FileStream(segment, FileMode.Open))
         {
             file.SetLength(file.Length - 4);
@@ -129,7 +130,7 @@ public sealed class DiskSpoolTests : IDisposable
         using var spool = Open(segmentBytes: 64 * 1024);
         spool.Append(1, 1, Payload(new string('a', 40 * 1024)));
         spool.Append(1, 1, Payload(new string('b', 40 * 1024)));
-        var first = _directory.Segments()[0];
+        var first = _directory.Files("*.spool")[0];
         using (var file = new FileStream(first, FileMode.Open))
         {
             file.Position = DiskSpool.HeaderSize + 100;

@@ -6,6 +6,7 @@ using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Storage.DeadLetters;
 using Pipeline.Storage.Tests.Infrastructure;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Storage.Tests.DeadLetters;
 

@@ -7,6 +7,7 @@ using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Storage.Files;
 using Pipeline.Storage.Tests.Infrastructure;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Storage.Tests.Files;
 

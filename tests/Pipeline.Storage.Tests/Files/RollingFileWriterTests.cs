@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Pipeline.Storage.Files;
 using Pipeline.Storage.Rolling;
 using Pipeline.Storage.Tests.Infrastructure;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Storage.Tests.Files;
 

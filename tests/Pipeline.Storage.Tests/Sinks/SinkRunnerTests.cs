@@ -5,6 +5,7 @@ using Pipeline.Blocks.Metrics;
 using Pipeline.Storage.Sinks;
 using Pipeline.Storage.Spool;
 using Pipeline.Storage.Tests.Infrastructure;
+using Pipeline.Tests.Shared;
 
 namespace Pipeline.Storage.Tests.Sinks;
 
