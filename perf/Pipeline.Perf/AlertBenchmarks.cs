@@ -36,6 +36,13 @@ public class AlertBenchmarks
     [Params("fleet", "one-robot")]
     public string Data { get; set; } = "fleet";
 
+    /// <summary>
+    /// built-in: the rules below; e2e: perf/e2e/alerts/bench-50-rules.json, the 50 rules the end-to-end benchmark
+    /// (<c>pipeline-tcp-alerts50</c>) runs — 15 threshold, 10 rate, 15 attribute over three paths, 5 absent, 5 anomaly.
+    /// </summary>
+    [Params("built-in", "e2e")]
+    public string Rules { get; set; } = "built-in";
+
     [GlobalSetup]
     public void Setup()
     {
@@ -83,7 +90,10 @@ public class AlertBenchmarks
         }
 
         var routes = new List<RouteOptions> { new() { Name = "critical", Match = new RouteMatchOptions { Levels = ["CRITICAL"] }, Channels = ["ops"] } };
-        _block = new AlertBlock(new AlertsOptions { Rules = rules }, routes, BlockOptions.Of(8, 1), new NullNotifier(), null,
+        var options = Rules == "e2e"
+            ? new AlertsOptions { RulesPath = Path.Combine(AppContext.BaseDirectory, "bench-50-rules.json") }
+            : new AlertsOptions { Rules = rules };
+        _block = new AlertBlock(options, routes, BlockOptions.Of(8, 1), new NullNotifier(), null,
             TimeProvider.System, new PipelineMetrics(), NullLogger.Instance, directory: null);
         _engine = _block.Engine;
         _batch = Data == "fleet" ? BenchmarkData.Processed() : OneRobot();

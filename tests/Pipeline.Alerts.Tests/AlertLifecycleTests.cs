@@ -48,6 +48,51 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void APendingAlertThatClearsIsWrittenWithinTenSecondsWhileAFiringOneIsWrittenAtItsTick()
+    {
+        using var directory = new TempDirectory();
+        var pending = Errors();
+        pending.Window = TimeSpan.FromSeconds(3);
+        pending.For = TimeSpan.FromMinutes(5);
+        var atOnce = Errors();
+        atOnce.Name = "at-once";
+        atOnce.Window = TimeSpan.FromMinutes(1);
+        var state = Path.Combine(directory.Path, "state.json");
+        using var h = new AlertHarness(With(pending, atOnce), directory: directory.Path);
+        h.Send(Event("r-1"), Event("r-1"));
+        h.Advance(Second);
+        Assert.Contains("\"at-once\"", File.ReadAllText(state), StringComparison.Ordinal); // fired: written at its tick
+        Assert.Contains("\"errors\"", File.ReadAllText(state), StringComparison.Ordinal);
+
+        // "errors" leaves pending when its 3 s window empties: that may wait for the next write...
+        h.Run(TimeSpan.FromSeconds(5), Second);
+        Assert.Null(h.Alert("errors"));
+        Assert.Contains("\"errors\"", File.ReadAllText(state), StringComparison.Ordinal);
+
+        // ...which comes within 10 s, and then nothing rewrites the file while nothing changes.
+        h.Run(TimeSpan.FromSeconds(6), Second);
+        Assert.DoesNotContain("\"errors\"", File.ReadAllText(state), StringComparison.Ordinal);
+        var written = File.GetLastWriteTimeUtc(state);
+        h.Run(TimeSpan.FromSeconds(12), Second);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(state));
+        Assert.Equal(AlertState.Firing, h.Alert("at-once")!.State);
+    }
+
+    [Theory]
+    [InlineData(0, 1, false)] // below the threshold
+    [InlineData(0, 2, true)] // over, and fires at once
+    [InlineData(30, 2, false)] // over, but For 30 s: the next tick starts it pending soon enough
+    public void OnlyAnEventThatPutsAGroupOverARuleThatFiresAtOnceAsksForAnEarlyEvaluation(int forSeconds, int events, bool wakes)
+    {
+        var rule = Errors();
+        rule.For = TimeSpan.FromSeconds(forSeconds);
+        using var h = new AlertHarness(With(rule));
+        h.Send([.. Enumerable.Repeat(Event("r-1"), events)]);
+        Assert.Equal(wakes, h.Block.Engine.TakeWake());
+        Assert.False(h.Block.Engine.TakeWake()); // taken
+    }
+
+    [Fact]
     public void TheStateFileIsReplacedWholeAndKeepsAnOfflineAlertOfflineAcrossARestart()
     {
         using var directory = new TempDirectory();

@@ -40,9 +40,14 @@ internal sealed partial class AlertEngine
                 _ruleMetrics[r].Offline.Set(offline);
             }
 
-            if (_dirty && _statePath is not null)
+            // What was notified, or fired, resolved, went offline, is written at this tick: a restart must neither
+            // forget it nor notify it again. Pending comings and goings (conditions that flicker around a threshold
+            // with a For) only every StaleSaveInterval, so a flickering fleet does not rewrite the file every tick.
+            if (_statePath is not null && (_dirty || (_stale && now - _savedAt >= StaleSaveInterval.Ticks)))
             {
                 state = CaptureState();
+                _savedAt = now;
+                _stale = false;
             }
 
             _dirty = false;
@@ -120,14 +125,14 @@ internal sealed partial class AlertEngine
                     group.State = AlertState.Pending;
                     group.PendingSince = now;
                     metrics.Transition("pending");
-                    _dirty = true;
+                    _stale = true;
                 }
 
                 break;
             case AlertState.Pending when !over:
                 group.State = AlertState.Inactive; // a pending alert that clears never notifies
                 metrics.Transition("inactive");
-                _dirty = true;
+                _stale = true;
                 break;
             case AlertState.Pending when now - group.PendingSince >= rule.PendingTicks:
                 Fire(rule, group, now, metrics, notify);

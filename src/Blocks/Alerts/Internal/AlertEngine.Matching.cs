@@ -53,7 +53,7 @@ internal sealed partial class AlertEngine
         }
     }
 
-    /// <summary>Whether a matching event reached a group that is not firing yet since the last call (then an early evaluation is worth it).</summary>
+    /// <summary>Whether an event put a group over a rule that fires at once since the last call (then an early evaluation is worth it).</summary>
     public bool TakeWake()
     {
         var wake = _wake;
@@ -90,15 +90,17 @@ internal sealed partial class AlertEngine
 
         group.LastSeen = now;
         group.LastConnection = batch.Source;
-        _wake |= group.State == AlertState.Inactive && rule.Kind != AlertRuleKind.Absent;
+        // An event that puts a group over a rule without For asks for an early evaluation: it fires now, not at the next tick.
         if (rule.Windowed)
         {
-            group.Add(now, rule.BucketTicks);
+            var total = group.Add(now, rule.BucketTicks);
+            _wake |= total >= rule.WakeCount && rule.FiresAtOnce && group.State == AlertState.Inactive;
         }
 
         if (rule.Kind == AlertRuleKind.Attribute && rule.Condition is { } condition)
         {
             Attribute(condition, batch, in e, group);
+            _wake |= group.LastMet && rule.FiresAtOnce && group.State == AlertState.Inactive;
         }
 
         if (group.ExampleAt != now / TimeSpan.TicksPerSecond && e.Line >= 0 && e.Line < batch.LineCount)

@@ -20,6 +20,7 @@ internal sealed partial class AlertEngine
             }
 
             _dirty = false;
+            _stale = false;
         }
 
         if (state is not null)
@@ -126,6 +127,7 @@ internal sealed partial class AlertEngine
             {
                 g.Buckets = entry.Buckets;
                 g.Head = entry.Head;
+                g.Total = entry.Buckets.Sum();
             }
 
             rule.Groups.Add(g, out _);

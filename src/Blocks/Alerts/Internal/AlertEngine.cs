@@ -30,7 +30,12 @@ internal sealed partial class AlertEngine
     private AlertRuleMetrics[] _ruleMetrics;
     private FleetRegistry? _seededFrom;
     private byte[] _key = new byte[256];
+    /// <summary>How long pending-only changes may wait before <c>state.json</c> is written.</summary>
+    internal static readonly TimeSpan StaleSaveInterval = TimeSpan.FromSeconds(10);
+
     private bool _dirty;
+    private bool _stale;
+    private long _savedAt;
 
     // Per-event caches of Process (under the lock): the group key of the last group-by signature, the last numeric attribute read.
     private string? _keySignature;

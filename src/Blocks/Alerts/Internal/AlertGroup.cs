@@ -36,6 +36,9 @@ internal sealed class AlertGroup
     public long[] Buckets;
     public long Head;
 
+    /// <summary>The sum of <see cref="Buckets"/>, kept as they change.</summary>
+    public long Total;
+
     /// <summary>Last matching event, UTC ticks of the engine's clock (absent rules).</summary>
     public long LastSeen;
 
@@ -84,24 +87,19 @@ internal sealed class AlertGroup
 
     public bool IsActive => State is AlertState.Pending or AlertState.Firing or AlertState.Offline;
 
-    /// <summary>Counts one event in the bucket of <paramref name="now"/>.</summary>
-    public void Add(long now, long bucketTicks)
+    /// <summary>Counts one event in the bucket of <paramref name="now"/>; returns the events in the window ending at <paramref name="now"/>.</summary>
+    public long Add(long now, long bucketTicks)
     {
         Advance(now, bucketTicks);
         Buckets[(int)(Head % Buckets.Length)]++;
+        return ++Total;
     }
 
-    /// <summary>Events in the window ending at <paramref name="now"/>.</summary>
+    /// <summary>Events in the window ending at <paramref name="now"/>: a running total, so O(buckets passed), not O(window).</summary>
     public long Sum(long now, long bucketTicks)
     {
         Advance(now, bucketTicks);
-        long sum = 0;
-        foreach (var count in Buckets)
-        {
-            sum += count;
-        }
-
-        return sum;
+        return Total;
     }
 
     public void KeepExample(ReadOnlySpan<byte> line)
@@ -152,12 +150,15 @@ internal sealed class AlertGroup
         if (gap >= Buckets.Length)
         {
             Array.Clear(Buckets);
+            Total = 0;
         }
         else
         {
             for (var b = Head + 1; b <= bucket; b++)
             {
-                Buckets[(int)(b % Buckets.Length)] = 0;
+                ref var expired = ref Buckets[(int)(b % Buckets.Length)];
+                Total -= expired;
+                expired = 0;
             }
         }
 

@@ -39,6 +39,9 @@ internal sealed class CompiledRule
             BucketCount = (int)((Window.Ticks + BucketTicks - 1) / BucketTicks);
         }
 
+        FiresAtOnce = Kind != AlertRuleKind.Absent && Options.For == TimeSpan.Zero;
+        WakeCount = Kind == AlertRuleKind.Rate ? (long)Math.Ceiling(Threshold * Window.TotalSeconds) : (long)Math.Ceiling(Threshold);
+
         // Interned: rules with the same group-by share one instance, so the per-event key cache compares references.
         GroupBySignature = string.Intern(string.Join('\u001f', options.GroupBy));
         Channels = [.. options.Channels];
@@ -72,6 +75,12 @@ internal sealed class CompiledRule
     public long PendingTicks => Kind == AlertRuleKind.Absent ? 0 : Options.For.Ticks;
 
     public bool Windowed => BucketCount > 0;
+
+    /// <summary>No <c>For</c>: a group fires at the evaluation that sees it over, so an event that puts it over asks for one early.</summary>
+    public bool FiresAtOnce { get; }
+
+    /// <summary>Windowed rules: the count in the window at which a group is over (a rate's threshold times the window).</summary>
+    public long WakeCount { get; }
 
     /// <summary>Takes over the groups of the rule this one replaces (same name, same signature).</summary>
     public void Adopt(CompiledRule previous) => Groups = previous.Groups;
