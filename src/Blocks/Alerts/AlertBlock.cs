@@ -184,9 +184,9 @@ public sealed class AlertBlock : IEventSink, ILifecycleComponent, IDisposable
     }
 
     /// <summary>
-    /// Evaluates every interval, and early when a matching event reached a group that is not firing yet (at most
-    /// once per a tenth of the interval, 10 ms at least): an alert fires within milliseconds of its triggering
-    /// event instead of up to a whole interval later. Every transition compares times, so extra evaluations only
+    /// Evaluates every interval, and early when an event put a group over a rule without <c>For</c> (at most once
+    /// per a tenth of the interval, 10 ms at least): an alert fires within milliseconds of its triggering event
+    /// instead of up to a whole interval later. Every transition compares times, so extra evaluations only
     /// make them timelier.
     /// </summary>
     private async Task RunAsync(CancellationToken cancellationToken)
