@@ -13,7 +13,7 @@ public sealed class QueueReader : IAsyncDisposable
     private readonly IChannel _channel;
     private readonly object _gate = new();
     private readonly List<Delivered> _messages = [];
-    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+    private readonly List<(Func<List<Delivered>, bool> Done, TaskCompletionSource Signal)> _waiters = [];
     private bool _consuming;
 
     internal QueueReader(IConnection connection, IChannel channel, string queue)
@@ -57,9 +57,9 @@ public sealed class QueueReader : IAsyncDisposable
                 _messages.Add(message);
                 for (var i = _waiters.Count - 1; i >= 0; i--)
                 {
-                    if (_messages.Count >= _waiters[i].Count)
+                    if (_waiters[i].Done(_messages))
                     {
-                        _waiters[i].Done.TrySetResult();
+                        _waiters[i].Signal.TrySetResult();
                         _waiters.RemoveAt(i);
                     }
                 }
@@ -71,28 +71,51 @@ public sealed class QueueReader : IAsyncDisposable
     }
 
     /// <summary>Waits until at least <paramref name="count"/> messages arrived; throws with what did arrive after <paramref name="timeout"/>.</summary>
-    public async Task<List<Delivered>> WaitForAsync(int count, TimeSpan? timeout = null)
+    public Task<List<Delivered>> WaitForAsync(int count, TimeSpan? timeout = null) =>
+        WaitUntilAsync(messages => messages.Count >= count, $"{count} messages", timeout);
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> different keys arrived (redelivered duplicates do not count, so the
+    /// last distinct message is not missed when a duplicate came first).
+    /// </summary>
+    public Task<List<Delivered>> WaitForDistinctAsync(int count, Func<Delivered, int> key, TimeSpan? timeout = null)
+    {
+        var seen = new HashSet<int>();
+        var scanned = 0;
+        return WaitUntilAsync(messages =>
+        {
+            for (; scanned < messages.Count; scanned++)
+            {
+                seen.Add(key(messages[scanned]));
+            }
+
+            return seen.Count >= count;
+        }, $"{count} distinct messages", timeout);
+    }
+
+    /// <summary>Waits until <paramref name="done"/> holds for the messages so far (checked at each arrival, under the reader's lock).</summary>
+    private async Task<List<Delivered>> WaitUntilAsync(Func<List<Delivered>, bool> done, string what, TimeSpan? timeout)
     {
         await StartAsync();
-        TaskCompletionSource done;
+        TaskCompletionSource signal;
         lock (_gate)
         {
-            if (_messages.Count >= count)
+            if (done(_messages))
             {
                 return [.. _messages];
             }
 
-            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((count, done));
+            signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((done, signal));
         }
 
         try
         {
-            await done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+            await signal.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"Queue {Queue}: {Messages.Count} of {count} messages arrived in time.");
+            throw new TimeoutException($"Queue {Queue}: {Messages.Count} messages arrived in time, not {what}.");
         }
 
         return Messages;
