@@ -112,16 +112,23 @@ internal sealed class WebSocketIngestEndpoint
             {
                 result = await receive.ConfigureAwait(false);
             }
-            catch (WebSocketException ex)
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
             {
                 // The WebSocket layer rejects a text frame that is not UTF-8 by sending 1007 and faulting
                 // without an inner exception (a network drop carries the socket error). Other frame-level
-                // violations look the same, but standard client libraries do not produce them.
-                if (ex.WebSocketErrorCode == WebSocketError.Faulted && ex.InnerException is null)
+                // violations look the same, but standard client libraries do not produce them. When the
+                // client resets the connection the moment it reads that 1007, the request is aborted before the
+                // fault is thrown, and it comes wrapped in an OperationCanceledException: the same rejection.
+                if ((ex as WebSocketException ?? ex.InnerException as WebSocketException) is { WebSocketErrorCode: WebSocketError.Faulted, InnerException: null })
                 {
                     _context.Component.Discarded(DiscardReasons.InvalidUtf8);
                     _context.DeadLetters.Write("ingest", DiscardReasons.InvalidUtf8, source, memory.Span[..Math.Min(memory.Length, 1024)]);
                     return DiscardReasons.InvalidUtf8;
+                }
+
+                if (ex is OperationCanceledException)
+                {
+                    throw;
                 }
 
                 // The peer vanished mid-message: the framer counts any partial line as truncated.
