@@ -33,6 +33,7 @@ internal sealed partial class AlertEngine
                 // Rules of one event share the group key (most group by robot_id) and attribute reads.
                 _keySignature = null;
                 _attributePath = null;
+                _attributesRead = false;
                 for (var r = 0; r < rules.Length; r++)
                 {
                     var rule = rules[r];
@@ -99,7 +100,7 @@ internal sealed partial class AlertEngine
 
         if (rule.Kind == AlertRuleKind.Attribute && rule.Condition is { } condition)
         {
-            Attribute(condition, batch, in e, group);
+            Attribute(rule, condition, batch, in e, group);
             _wake |= group.LastMet && rule.FiresAtOnce && group.State == AlertState.Inactive;
         }
 
@@ -111,7 +112,7 @@ internal sealed partial class AlertEngine
         }
     }
 
-    private void Attribute(AttributeCondition condition, EventBatch batch, ref readonly EventRecord e, AlertGroup group)
+    private void Attribute(CompiledRule rule, AttributeCondition condition, EventBatch batch, ref readonly EventRecord e, AlertGroup group)
     {
         if (!condition.IsNumber)
         {
@@ -124,6 +125,24 @@ internal sealed partial class AlertEngine
             return;
         }
 
+        if (rule.AttributeSlot >= 0)
+        {
+            if (!_attributesRead)
+            {
+                _attributes.Read(batch[e.Attributes]);
+                _attributesRead = true;
+            }
+
+            if (_attributes.TryGet(rule.AttributeSlot, out var value))
+            {
+                group.LastValue = value;
+                group.LastMet = condition.Meets(value);
+            }
+
+            return;
+        }
+
+        // Past the reader's 64 paths: one walk per path, the last one cached for the rules after it.
         if (!ReferenceEquals(_attributePath, condition.Path.Text))
         {
             _attributePresent = condition.TryRead(batch, in e, out _attributeValue);

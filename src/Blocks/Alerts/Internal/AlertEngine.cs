@@ -41,6 +41,8 @@ internal sealed partial class AlertEngine
     private string? _keySignature;
     private int _keyLength;
     private ulong _keyHash;
+    private AttributeReader _attributes;
+    private bool _attributesRead;
     private string? _attributePath;
     private bool _attributePresent;
     private double _attributeValue;
@@ -60,6 +62,7 @@ internal sealed partial class AlertEngine
         _routes = [.. Enumerable.Range(0, routes.Count).Select(i => routes[i])];
         _routesNotify = Array.Exists(_routes, r => r.Options.Channels.Count > 0);
         _rules = [.. rules];
+        _attributes = IndexAttributes(_rules);
         _ruleMetrics = [.. _rules.Select(r => metrics.ForRule(r.Name))];
         metrics.Rules.Set(_rules.Length);
         LoadState();
@@ -93,11 +96,37 @@ internal sealed partial class AlertEngine
             }
 
             _rules = [.. rules];
+            _attributes = IndexAttributes(_rules);
             _ruleMetrics = [.. _rules.Select(r => _metrics.ForRule(r.Name))];
             _metrics.Rules.Set(_rules.Length);
             _seededFrom = null;
             _dirty = true;
         }
+    }
+
+    /// <summary>Gives each numeric attribute rule its path's slot in one reader for all of them (one walk of the attributes per event).</summary>
+    private static AttributeReader IndexAttributes(CompiledRule[] rules)
+    {
+        var paths = new List<EventPath>();
+        foreach (var rule in rules)
+        {
+            rule.AttributeSlot = -1;
+            if (rule.Kind != AlertRuleKind.Attribute || rule.Condition is not { IsNumber: true } condition || condition.Path.Field != EventField.Attribute)
+            {
+                continue;
+            }
+
+            var slot = paths.FindIndex(p => p.Text == condition.Path.Text);
+            if (slot < 0 && paths.Count < AttributeReader.MaxPaths)
+            {
+                slot = paths.Count;
+                paths.Add(condition.Path);
+            }
+
+            rule.AttributeSlot = slot;
+        }
+
+        return new AttributeReader(paths);
     }
 
     /// <summary>

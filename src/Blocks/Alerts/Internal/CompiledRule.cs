@@ -76,6 +76,9 @@ internal sealed class CompiledRule
 
     public bool Windowed => BucketCount > 0;
 
+    /// <summary>Numeric attribute rules: the slot of the condition's path in the engine's <see cref="AttributeReader"/>; -1 reads the path alone.</summary>
+    public int AttributeSlot { get; set; } = -1;
+
     /// <summary>No <c>For</c>: a group fires at the evaluation that sees it over, so an event that puts it over asks for one early.</summary>
     public bool FiresAtOnce { get; }
 

@@ -31,6 +31,9 @@ internal sealed class EventPath
 
     public EventField Field { get; }
 
+    /// <summary>Attribute paths: the names of the path, UTF-8 (empty for top-level fields).</summary>
+    public byte[][] Segments => _segments;
+
     /// <summary>Bytes a value can need in the caller's scratch space (template ids are formatted into it).</summary>
     public const int ScratchBytes = 24;
 
