@@ -20,6 +20,7 @@ internal sealed class AttributeReader
     private readonly ulong _all;
     private readonly double[] _values;
     private ulong _present;
+    private ulong _undecided;
 
     public AttributeReader(IReadOnlyList<EventPath> paths)
     {
@@ -45,6 +46,7 @@ internal sealed class AttributeReader
     public void Read(ReadOnlySpan<byte> attributes)
     {
         _present = 0;
+        _undecided = _all;
         if (attributes.IsEmpty || _all == 0)
         {
             return;
@@ -72,14 +74,18 @@ internal sealed class AttributeReader
         return (_present & (1UL << slot)) != 0;
     }
 
-    /// <summary>Reads the object the reader is in (after its StartObject) up to its EndObject, for the paths in <paramref name="alive"/>.</summary>
-    private void Walk(ref Utf8JsonReader reader, int depth, ulong alive)
+    /// <summary>
+    /// Reads the object the reader is in (after its StartObject), for the paths in <paramref name="alive"/>; true
+    /// once every path is decided (found, or known to be absent), when the rest need not be read at all.
+    /// </summary>
+    private bool Walk(ref Utf8JsonReader reader, int depth, ulong alive)
     {
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.EndObject)
             {
-                return;
+                _undecided &= ~alive; // names this object does not have
+                return _undecided == 0;
             }
 
             // A property name at this depth: which paths name it here (the first of a name decides).
@@ -113,20 +119,27 @@ internal sealed class AttributeReader
                 _present |= leaves;
             }
 
+            _undecided &= ~leaves;
             var deeper = matched & ~leaves;
             if (deeper != 0 && reader.TokenType == JsonTokenType.StartObject)
             {
-                Walk(ref reader, depth + 1, deeper);
+                if (Walk(ref reader, depth + 1, deeper))
+                {
+                    return true;
+                }
             }
             else
             {
+                _undecided &= ~deeper; // the path goes on, the value does not
                 reader.Skip();
             }
 
-            if (alive == 0 && depth == 0)
+            if (_undecided == 0)
             {
-                return; // every path decided: the rest of the attributes do not matter
+                return true;
             }
         }
+
+        return true;
     }
 }
