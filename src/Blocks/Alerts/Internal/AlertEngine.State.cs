@@ -47,7 +47,7 @@ internal sealed partial class AlertEngine
                     PendingSince = g.PendingSince, FiringSince = g.FiringSince, ClearSince = g.ClearSince, OfflineSince = g.OfflineSince,
                     NotifiedFiring = g.NotifiedFiring, LastNotified = g.LastNotified, Notifications = g.Notifications, Flapping = g.Flapping,
                     LastFlip = g.LastFlip, Changes = [.. g.Changes], ChangeCount = g.ChangeCount, LastSeen = g.LastSeen,
-                    LastValue = double.IsNaN(g.LastValue) ? null : g.LastValue, LastMet = g.LastMet, Head = g.Head, Buckets = [.. g.Buckets],
+                    LastValue = double.IsNaN(g.LastValue) ? null : g.LastValue, LastMet = g.LastMet, Head = g.Head, Buckets = g.SnapshotBuckets(),
                 });
             }
         }
@@ -125,9 +125,7 @@ internal sealed partial class AlertEngine
             g.LastOver = entry.State == AlertState.Firing;
             if (entry.Buckets.Length == g.Buckets.Length)
             {
-                g.Buckets = entry.Buckets;
-                g.Head = entry.Head;
-                g.Total = entry.Buckets.Sum();
+                g.RestoreBuckets(entry.Head, entry.Buckets, rule.BucketTicks);
             }
 
             rule.Groups.Add(g, out _);

@@ -36,7 +36,13 @@ internal sealed class AlertGroup
     public long[] Buckets;
     public long Head;
 
-    /// <summary>The sum of <see cref="Buckets"/>, kept as they change.</summary>
+    /// <summary>The head bucket's count (its slot in <see cref="Buckets"/> is written when a later bucket starts).</summary>
+    public long HeadCount;
+
+    /// <summary>Engine-clock ticks at which the head bucket ends: before it, counting needs no division.</summary>
+    public long HeadEnd;
+
+    /// <summary>The events in the window: <see cref="HeadCount"/> plus the other buckets, kept as they change.</summary>
     public long Total;
 
     /// <summary>Last matching event, UTC ticks of the engine's clock (absent rules).</summary>
@@ -88,18 +94,52 @@ internal sealed class AlertGroup
     public bool IsActive => State is AlertState.Pending or AlertState.Firing or AlertState.Offline;
 
     /// <summary>Counts one event in the bucket of <paramref name="now"/>; returns the events in the window ending at <paramref name="now"/>.</summary>
+    /// <remarks>
+    /// The hot path of matching: within the head bucket it touches only this object's fields (no division, no
+    /// ring write); the ring takes the head's count when a later bucket starts.
+    /// </remarks>
     public long Add(long now, long bucketTicks)
     {
-        Advance(now, bucketTicks);
-        Buckets[(int)(Head % Buckets.Length)]++;
+        if (now >= HeadEnd)
+        {
+            Advance(now, bucketTicks);
+        }
+
+        HeadCount++;
         return ++Total;
     }
 
     /// <summary>Events in the window ending at <paramref name="now"/>: a running total, so O(buckets passed), not O(window).</summary>
     public long Sum(long now, long bucketTicks)
     {
-        Advance(now, bucketTicks);
+        if (now >= HeadEnd)
+        {
+            Advance(now, bucketTicks);
+        }
+
         return Total;
+    }
+
+    /// <summary>The ring with the head bucket's count in its place (for <c>state.json</c>).</summary>
+    public long[] SnapshotBuckets()
+    {
+        long[] copy = [.. Buckets];
+        if (copy.Length > 0)
+        {
+            copy[(int)(Head % copy.Length)] = HeadCount;
+        }
+
+        return copy;
+    }
+
+    /// <summary>Takes back a ring of <see cref="SnapshotBuckets"/> whose head bucket is <paramref name="head"/>.</summary>
+    public void RestoreBuckets(long head, long[] buckets, long bucketTicks)
+    {
+        Buckets = buckets;
+        Head = head;
+        HeadCount = buckets.Length > 0 ? buckets[(int)(head % buckets.Length)] : 0;
+        HeadEnd = (head + 1) * bucketTicks;
+        Total = buckets.Sum();
     }
 
     public void KeepExample(ReadOnlySpan<byte> line)
@@ -141,9 +181,10 @@ internal sealed class AlertGroup
     private void Advance(long now, long bucketTicks)
     {
         var bucket = now / bucketTicks;
+        HeadEnd = (bucket + 1) * bucketTicks;
         if (bucket <= Head)
         {
-            return;
+            return; // the clock went back: keep counting in the head bucket
         }
 
         var gap = bucket - Head;
@@ -154,6 +195,7 @@ internal sealed class AlertGroup
         }
         else
         {
+            Buckets[(int)(Head % Buckets.Length)] = HeadCount;
             for (var b = Head + 1; b <= bucket; b++)
             {
                 ref var expired = ref Buckets[(int)(b % Buckets.Length)];
@@ -163,5 +205,6 @@ internal sealed class AlertGroup
         }
 
         Head = bucket;
+        HeadCount = 0;
     }
 }
