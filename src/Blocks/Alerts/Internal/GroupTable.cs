@@ -1,7 +1,8 @@
 namespace Pipeline.Blocks.Alerts.Internal;
 
 /// <summary>
-/// A rule's groups by key: a hash → chain map (looked up with the key's bytes, so a lookup never allocates)
+/// A rule's groups by key: an array of chains indexed by the key hash's low bits (one random memory access
+/// per lookup before the group itself; a lookup never allocates; the array doubles while groups are added)
 /// and an intrusive least-recently-seen list for eviction at <see cref="Capacity"/>.
 /// </summary>
 internal sealed class GroupTable
@@ -9,7 +10,7 @@ internal sealed class GroupTable
     /// <summary>How far from the oldest end eviction looks for a group that holds no alert.</summary>
     private const int EvictionScan = 32;
 
-    private readonly Dictionary<ulong, AlertGroup> _byHash = [];
+    private AlertGroup?[] _chains = new AlertGroup?[16];
     private AlertGroup? _newest;
     private AlertGroup? _oldest;
 
@@ -29,14 +30,9 @@ internal sealed class GroupTable
 
     public AlertGroup? Find(ulong hash, ReadOnlySpan<byte> key)
     {
-        if (!_byHash.TryGetValue(hash, out var group))
+        for (var group = _chains[(int)hash & (_chains.Length - 1)]; group is not null; group = group.NextSameHash)
         {
-            return null;
-        }
-
-        for (; group is not null; group = group.NextSameHash)
-        {
-            if (key.SequenceEqual(group.Key))
+            if (group.Hash == hash && key.SequenceEqual(group.Key))
             {
                 return group;
             }
@@ -59,8 +55,12 @@ internal sealed class GroupTable
             }
         }
 
-        group.NextSameHash = _byHash.TryGetValue(group.Hash, out var chain) ? chain : null;
-        _byHash[group.Hash] = group;
+        if (Count >= _chains.Length / 2)
+        {
+            Grow();
+        }
+
+        Chain(group);
         Link(group);
         Count++;
     }
@@ -79,30 +79,15 @@ internal sealed class GroupTable
 
     public void Remove(AlertGroup group)
     {
-        if (_byHash.TryGetValue(group.Hash, out var head))
+        ref var link = ref _chains[(int)group.Hash & (_chains.Length - 1)];
+        while (link is not null && !ReferenceEquals(link, group))
         {
-            if (ReferenceEquals(head, group))
-            {
-                if (group.NextSameHash is { } next)
-                {
-                    _byHash[group.Hash] = next;
-                }
-                else
-                {
-                    _byHash.Remove(group.Hash);
-                }
-            }
-            else
-            {
-                for (var g = head; g.NextSameHash is not null; g = g.NextSameHash)
-                {
-                    if (ReferenceEquals(g.NextSameHash, group))
-                    {
-                        g.NextSameHash = group.NextSameHash;
-                        break;
-                    }
-                }
-            }
+            link = ref link.NextSameHash;
+        }
+
+        if (link is not null)
+        {
+            link = group.NextSameHash;
         }
 
         group.NextSameHash = null;
@@ -135,6 +120,23 @@ internal sealed class GroupTable
         }
 
         return _oldest;
+    }
+
+    private void Chain(AlertGroup group)
+    {
+        ref var head = ref _chains[(int)group.Hash & (_chains.Length - 1)];
+        group.NextSameHash = head;
+        head = group;
+    }
+
+    /// <summary>Twice the chains, at most half full: rechains every group (rare; amortised over the adds).</summary>
+    private void Grow()
+    {
+        _chains = new AlertGroup?[_chains.Length * 2];
+        for (var g = _newest; g is not null; g = g.Older)
+        {
+            Chain(g);
+        }
     }
 
     private void Link(AlertGroup group)
