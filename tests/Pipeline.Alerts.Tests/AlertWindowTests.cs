@@ -2,13 +2,13 @@ using Pipeline.Blocks.Alerts.Internal;
 
 namespace Pipeline.Alerts.Tests;
 
-/// <summary>A group's sliding window (a ring of buckets with the head counted inline) against a plain model of it.</summary>
+/// <summary>A sliding window (a ring of buckets with the head counted inline) against a plain model of it.</summary>
 public sealed class AlertWindowTests
 {
     private const long BucketTicks = TimeSpan.TicksPerSecond;
     private const int Buckets = 10;
 
-    private static AlertGroup NewGroup() => new([1], 1, "k", [], "f", Buckets);
+    private static SlidingWindow NewWindow() => new(Buckets);
 
     /// <summary>Events whose bucket is one of the <see cref="Buckets"/> ending with the bucket of <paramref name="now"/>.</summary>
     private static long Model(List<long> events, long now) =>
@@ -21,7 +21,7 @@ public sealed class AlertWindowTests
     public void CountsMatchTheModelThroughBurstsGapsAndWindowsThatEmpty(int seed)
     {
         var random = new Random(seed);
-        var group = NewGroup();
+        var window = NewWindow();
         var events = new List<long>();
         var now = 1_000 * BucketTicks;
         for (var step = 0; step < 5_000; step++)
@@ -36,41 +36,41 @@ public sealed class AlertWindowTests
             if (random.Next(3) > 0)
             {
                 events.Add(now);
-                Assert.Equal(Model(events, now), group.Add(now, BucketTicks));
+                Assert.Equal(Model(events, now), window.Add(now, BucketTicks));
             }
             else
             {
-                Assert.Equal(Model(events, now), group.Sum(now, BucketTicks));
+                Assert.Equal(Model(events, now), window.Sum(now, BucketTicks));
             }
         }
     }
 
     [Fact]
-    public void ASnapshotRestoredIntoANewGroupCountsOnTheSame()
+    public void ASnapshotRestoredIntoANewWindowCountsOnTheSame()
     {
-        var group = NewGroup();
+        var window = NewWindow();
         var now = 500 * BucketTicks;
         for (var i = 0; i < 30; i++)
         {
-            group.Add(now + (i * BucketTicks / 4), BucketTicks);
+            window.Add(now + (i * BucketTicks / 4), BucketTicks);
         }
 
         var at = now + (30 * BucketTicks / 4);
-        var restored = NewGroup();
-        restored.RestoreBuckets(group.Head, group.SnapshotBuckets(), BucketTicks);
-        Assert.Equal(group.Sum(at, BucketTicks), restored.Sum(at, BucketTicks));
-        Assert.Equal(group.Add(at, BucketTicks), restored.Add(at, BucketTicks));
-        Assert.Equal(group.Sum(at + (4 * BucketTicks), BucketTicks), restored.Sum(at + (4 * BucketTicks), BucketTicks));
+        var restored = NewWindow();
+        restored.Restore(window.Head, window.Snapshot(), BucketTicks);
+        Assert.Equal(window.Sum(at, BucketTicks), restored.Sum(at, BucketTicks));
+        Assert.Equal(window.Add(at, BucketTicks), restored.Add(at, BucketTicks));
+        Assert.Equal(window.Sum(at + (4 * BucketTicks), BucketTicks), restored.Sum(at + (4 * BucketTicks), BucketTicks));
     }
 
     [Fact]
     public void AClockThatGoesBackKeepsCountingInTheHeadBucket()
     {
-        var group = NewGroup();
+        var window = NewWindow();
         var now = 100 * BucketTicks;
-        group.Add(now, BucketTicks);
-        Assert.Equal(2, group.Add(now - (5 * BucketTicks), BucketTicks));
-        Assert.Equal(3, group.Add(now, BucketTicks));
-        Assert.Equal(0, group.Sum(now + (Buckets * BucketTicks), BucketTicks));
+        window.Add(now, BucketTicks);
+        Assert.Equal(2, window.Add(now - (5 * BucketTicks), BucketTicks));
+        Assert.Equal(3, window.Add(now, BucketTicks));
+        Assert.Equal(0, window.Sum(now + (Buckets * BucketTicks), BucketTicks));
     }
 }

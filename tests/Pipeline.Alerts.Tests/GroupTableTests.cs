@@ -3,10 +3,15 @@ using Pipeline.Blocks.Alerts.Internal;
 
 namespace Pipeline.Alerts.Tests;
 
-/// <summary>A rule's group table: lookups through growth, shared chains and equal hashes, removal, eviction order.</summary>
+/// <summary>A feed's group table: lookups through growth, shared chains and equal hashes, removal, eviction order.</summary>
 public sealed class GroupTableTests
 {
-    private static AlertGroup Group(int id, ulong hash) => new(BitConverter.GetBytes(id), hash, $"g{id}", [], $"f{id}", 0);
+    private static ObservedGroup Group(int id, ulong hash)
+    {
+        var group = new ObservedGroup(BitConverter.GetBytes(id), hash, $"g{id}", [], [], 0, 0);
+        group.Alerts = [new AlertGroup(group, $"f{id}")];
+        return group;
+    }
 
     [Fact]
     public void EveryGroupIsFoundByItsKeyThroughGrowthAndCollidingHashes()
@@ -51,7 +56,7 @@ public sealed class GroupTableTests
         table.Add(a, out _);
         table.Add(b, out _);
         table.Add(c, out _);
-        a.State = AlertState.Firing; // the oldest, but it holds an alert
+        a.Alerts[0].State = AlertState.Firing; // the oldest, but it holds an alert
         table.Add(Group(4, 4), out var evicted);
         Assert.Same(b, evicted);
         Assert.Null(table.Find(b.Hash, b.Key));

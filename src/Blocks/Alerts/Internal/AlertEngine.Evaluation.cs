@@ -15,29 +15,49 @@ internal sealed partial class AlertEngine
         {
             var now = _time.GetUtcNow().UtcTicks;
             SeedFromRegistry(now);
-            for (var r = 0; r < _rules.Length; r++)
+            var rules = _rules;
+            var pending = new int[rules.Length];
+            var firing = new int[rules.Length];
+            var offline = new int[rules.Length];
+            var adds = new Action<AlertNotice>[rules.Length];
+            for (var r = 0; r < rules.Length; r++)
             {
-                var rule = _rules[r];
-                int pending = 0, firing = 0, offline = 0;
-                var ruleMetrics = _ruleMetrics[r];
-                Action<AlertNotice> add = n => notices.Add((rule, ruleMetrics, n));
+                var (rule, ruleMetrics) = (rules[r], _ruleMetrics[r]);
+                adds[r] = n => notices.Add((rule, ruleMetrics, n));
+            }
+
+            foreach (var feed in _feeds)
+            {
+                var feedRules = feed.Rules;
                 // Step never adds or removes groups, so the list can be walked as it is.
-                for (var group = rule.Groups.Newest; group is not null; group = group.Older)
+                for (var group = feed.Groups.Newest; group is not null; group = group.Older)
                 {
-                    if (group.State == AlertState.Inactive && rule.Windowed && now - group.LastSeen >= rule.Window.Ticks + rule.BucketTicks)
+                    for (var k = 0; k < feedRules.Length; k++)
                     {
-                        continue; // nothing left in its window: cannot be over (most idle groups of a big fleet)
+                        var rule = feedRules[k];
+                        var alert = group.Alerts[k];
+                        if (alert.State == AlertState.Inactive && rule.Windowed && now - group.LastSeen >= rule.Window.Ticks + rule.BucketTicks)
+                        {
+                            continue; // nothing left in its window: cannot be over (most idle groups of a big fleet)
+                        }
+
+                        Step(rule, alert, now, _ruleMetrics[rule.Index], adds[rule.Index]);
+                        pending[rule.Index] += alert.State == AlertState.Pending ? 1 : 0;
+                        firing[rule.Index] += alert.State == AlertState.Firing ? 1 : 0;
+                        offline[rule.Index] += alert.State == AlertState.Offline ? 1 : 0;
+                        if (rule.FiresAtOnce)
+                        {
+                            group.Armed = alert.State == AlertState.Inactive ? group.Armed | rule.Bit : group.Armed & ~rule.Bit;
+                        }
                     }
-
-                    Step(rule, group, now, ruleMetrics, add);
-                    pending += group.State == AlertState.Pending ? 1 : 0;
-                    firing += group.State == AlertState.Firing ? 1 : 0;
-                    offline += group.State == AlertState.Offline ? 1 : 0;
                 }
+            }
 
-                _ruleMetrics[r].Pending.Set(pending);
-                _ruleMetrics[r].Firing.Set(firing);
-                _ruleMetrics[r].Offline.Set(offline);
+            for (var r = 0; r < rules.Length; r++)
+            {
+                _ruleMetrics[r].Pending.Set(pending[r]);
+                _ruleMetrics[r].Firing.Set(firing[r]);
+                _ruleMetrics[r].Offline.Set(offline[r]);
             }
 
             // What was notified, or fired, resolved, went offline, is written at this tick: a restart must neither
@@ -73,7 +93,7 @@ internal sealed partial class AlertEngine
 
     private void Step(CompiledRule rule, AlertGroup group, long now, AlertRuleMetrics metrics, Action<AlertNotice> notify)
     {
-        var connection = Presence(group);
+        var connection = Presence(group.Observed);
         var offline = IsOffline(connection);
         if (group.State == AlertState.Offline)
         {
@@ -242,27 +262,36 @@ internal sealed partial class AlertEngine
         }
     }
 
-    /// <summary>Whether the group's condition holds now; sets its value and count. Hysteresis applies while firing.</summary>
+    /// <summary>Whether the group's condition holds now, from its feed's observations; sets its value and count. Hysteresis applies while firing.</summary>
     private static bool Over(CompiledRule rule, AlertGroup group, long now)
     {
+        var observed = group.Observed;
         var firing = group.State == AlertState.Firing || (group.State == AlertState.Offline && group.OfflineFrom == AlertState.Firing);
         switch (rule.Kind)
         {
             case AlertRuleKind.Absent:
-                group.Value = TimeSpan.FromTicks(now - group.LastSeen).TotalSeconds;
+                group.Value = TimeSpan.FromTicks(now - observed.LastSeen).TotalSeconds;
                 group.Count = 0;
-                return now - group.LastSeen >= rule.Options.For.Ticks;
+                return now - observed.LastSeen >= rule.Options.For.Ticks;
             case AlertRuleKind.Attribute:
-                group.Value = group.LastValue;
-                group.Count = 1;
-                if (rule.Condition is not { IsNumber: true } condition || double.IsNaN(group.LastValue))
+                if (rule.ConditionSlot >= 0)
                 {
-                    return group.LastMet;
+                    group.Value = double.NaN;
+                    group.Count = 1;
+                    return observed.Met[rule.ConditionSlot];
                 }
 
-                return firing && rule.Options.ResolveBelow is not null ? condition.Holds(group.LastValue, rule.ResolveAt) : condition.Meets(group.LastValue);
+                var value = rule.ValueSlot >= 0 ? observed.Values[rule.ValueSlot] : double.NaN;
+                group.Value = value;
+                group.Count = 1;
+                if (rule.Condition is not { } condition || double.IsNaN(value))
+                {
+                    return false;
+                }
+
+                return firing && rule.Options.ResolveBelow is not null ? condition.Holds(value, rule.ResolveAt) : condition.Meets(value);
             default:
-                var count = group.Sum(now, rule.BucketTicks);
+                var count = rule.WindowSlot >= 0 ? observed.Windows[rule.WindowSlot].Sum(now, rule.BucketTicks) : 0;
                 group.Count = count;
                 group.Value = rule.Kind == AlertRuleKind.Rate ? count / rule.Window.TotalSeconds : count;
                 return group.Value >= (firing ? rule.ResolveAt : rule.Threshold);

@@ -10,14 +10,17 @@ internal sealed partial class AlertEngine
 {
     private const byte Separator = 0x1F;
 
-    /// <summary>Matches every event against every rule and counts it in its group's window. Allocates only for new groups and routed events.</summary>
+    /// <summary>
+    /// Matches every event against every feed and updates its group there (once for all the feed's rules).
+    /// Allocates only for new groups and routed events.
+    /// </summary>
     public void Process(EventBatch batch)
     {
         var now = _time.GetUtcNow().UtcTicks;
         var events = batch.Events;
         lock (_gate)
         {
-            var rules = _rules;
+            var feeds = _feeds;
             ReadOnlySpan<byte> robot = default;
             for (var i = 0; i < events.Length; i++)
             {
@@ -30,16 +33,16 @@ internal sealed partial class AlertEngine
                     _presence.Seen(StableHash.Hash(id), batch.Source);
                 }
 
-                // Rules of one event share the group key (most group by robot_id) and attribute reads.
+                // Feeds of one event share the group key (most group by robot_id) and attribute reads.
                 _keySignature = null;
                 _attributePath = null;
                 _attributesRead = false;
-                for (var r = 0; r < rules.Length; r++)
+                for (var f = 0; f < feeds.Length; f++)
                 {
-                    var rule = rules[r];
-                    if (rule.Matches(batch, in e))
+                    var feed = feeds[f];
+                    if (feed.Matches(batch, in e))
                     {
-                        Count(rule, r, batch, in e, now);
+                        Observe(feed, batch, in e, now);
                     }
                 }
             }
@@ -62,46 +65,54 @@ internal sealed partial class AlertEngine
         return wake;
     }
 
-    private void Count(CompiledRule rule, int index, EventBatch batch, ref readonly EventRecord e, long now)
+    private void Observe(AlertFeed feed, EventBatch batch, ref readonly EventRecord e, long now)
     {
-        if (!ReferenceEquals(_keySignature, rule.GroupBySignature))
+        if (!ReferenceEquals(_keySignature, feed.GroupBySignature))
         {
-            _keyLength = GroupKey(rule, batch, in e);
+            _keyLength = GroupKey(feed.GroupBy, batch, in e);
             _keyHash = StableHash.Hash(_key.AsSpan(0, _keyLength));
-            _keySignature = rule.GroupBySignature;
+            _keySignature = feed.GroupBySignature;
         }
 
         var key = _key.AsSpan(0, _keyLength);
         var hash = _keyHash;
-        var group = rule.Groups.Find(hash, key);
+        var group = feed.Groups.Find(hash, key);
         if (group is null)
         {
-            group = NewGroup(rule, key, hash);
-            rule.Groups.Add(group, out var evicted);
-            if (evicted is not null)
-            {
-                _ruleMetrics[index].Evicted.Inc();
-            }
+            group = NewGroup(feed, key, hash);
+            Add(feed, group);
         }
         else if (group.LastSeen / TimeSpan.TicksPerSecond != now / TimeSpan.TicksPerSecond)
         {
             // Recency to the second is enough for eviction, and spares the list a move per event.
-            rule.Groups.Touch(group);
+            feed.Groups.Touch(group);
         }
 
         group.LastSeen = now;
         group.LastConnection = batch.Source;
+
         // An event that puts a group over a rule without For asks for an early evaluation: it fires now, not at the next tick.
-        if (rule.Windowed)
+        var windows = group.Windows;
+        for (var w = 0; w < windows.Length; w++)
         {
-            var total = group.Add(now, rule.BucketTicks);
-            _wake |= total >= rule.WakeCount && rule.FiresAtOnce && group.State == AlertState.Inactive;
+            var total = windows[w].Add(now, feed.WindowTicks[w]);
+            _wake |= (group.Armed & feed.WindowWake[w]) != 0 && feed.WakesAt(w, total, group.Armed);
         }
 
-        if (rule.Kind == AlertRuleKind.Attribute && rule.Condition is { } condition)
+        if (feed.Values.Length > 0)
         {
-            Attribute(rule, condition, batch, in e, group);
-            _wake |= group.LastMet && rule.FiresAtOnce && group.State == AlertState.Inactive;
+            ReadValues(feed, batch, in e, group);
+        }
+
+        var conditions = feed.Conditions;
+        for (var c = 0; c < conditions.Length; c++)
+        {
+            var met = conditions[c].Evaluate(batch, in e, out var found, out _);
+            if (found)
+            {
+                group.Met[c] = met;
+                _wake |= met && (group.Armed & feed.ConditionWake[c]) != 0;
+            }
         }
 
         if (group.ExampleAt != now / TimeSpan.TicksPerSecond && e.Line >= 0 && e.Line < batch.LineCount)
@@ -112,56 +123,69 @@ internal sealed partial class AlertEngine
         }
     }
 
-    private void Attribute(CompiledRule rule, AttributeCondition condition, EventBatch batch, ref readonly EventRecord e, AlertGroup group)
+    /// <summary>The feed's numeric attribute paths of the event into the group's value slots (one walk of the attributes per event for all feeds).</summary>
+    private void ReadValues(AlertFeed feed, EventBatch batch, ref readonly EventRecord e, ObservedGroup group)
     {
-        if (!condition.IsNumber)
+        var values = feed.Values;
+        for (var v = 0; v < values.Length; v++)
         {
-            var met = condition.Evaluate(batch, in e, out var found, out _);
-            if (found)
+            double value;
+            var slot = feed.ValueReaderSlots[v];
+            if (slot >= 0)
             {
-                group.LastMet = met;
+                if (!_attributesRead)
+                {
+                    _attributes.Read(batch[e.Attributes]);
+                    _attributesRead = true;
+                }
+
+                if (!_attributes.TryGet(slot, out value))
+                {
+                    continue;
+                }
+            }
+            else
+            {
+                // Past the reader's 64 paths, or not an attribute: one read per path, the last one cached for the feeds after it.
+                var condition = values[v];
+                if (!ReferenceEquals(_attributePath, condition.Path.Text))
+                {
+                    _attributePresent = condition.TryRead(batch, in e, out _attributeValue);
+                    _attributePath = condition.Path.Text;
+                }
+
+                if (!_attributePresent)
+                {
+                    continue;
+                }
+
+                value = _attributeValue;
             }
 
-            return;
+            group.Values[v] = value;
+            _wake |= (group.Armed & feed.ValueWake[v]) != 0 && feed.WakesOn(v, value, group.Armed);
         }
+    }
 
-        if (rule.AttributeSlot >= 0)
+    /// <summary>Adds a new group to its feed; an eviction counts for every rule of the feed.</summary>
+    private void Add(AlertFeed feed, ObservedGroup group)
+    {
+        feed.Groups.Add(group, out var evicted);
+        if (evicted is not null)
         {
-            if (!_attributesRead)
+            foreach (var rule in feed.Rules)
             {
-                _attributes.Read(batch[e.Attributes]);
-                _attributesRead = true;
+                _ruleMetrics[rule.Index].Evicted.Inc();
             }
-
-            if (_attributes.TryGet(rule.AttributeSlot, out var value))
-            {
-                group.LastValue = value;
-                group.LastMet = condition.Meets(value);
-            }
-
-            return;
-        }
-
-        // Past the reader's 64 paths: one walk per path, the last one cached for the rules after it.
-        if (!ReferenceEquals(_attributePath, condition.Path.Text))
-        {
-            _attributePresent = condition.TryRead(batch, in e, out _attributeValue);
-            _attributePath = condition.Path.Text;
-        }
-
-        if (_attributePresent)
-        {
-            group.LastValue = _attributeValue;
-            group.LastMet = condition.Meets(_attributeValue);
         }
     }
 
     /// <summary>The group-by values of <paramref name="e"/>, each followed by a separator, in the engine's scratch buffer; returns the length.</summary>
-    private int GroupKey(CompiledRule rule, EventBatch batch, ref readonly EventRecord e)
+    private int GroupKey(EventPath[] groupBy, EventBatch batch, ref readonly EventRecord e)
     {
         Span<byte> scratch = stackalloc byte[EventPath.ScratchBytes];
         var length = 0;
-        foreach (var path in rule.GroupBy)
+        foreach (var path in groupBy)
         {
             if (!path.TryGet(batch, in e, scratch, out var value, out _))
             {
@@ -182,12 +206,12 @@ internal sealed partial class AlertEngine
     }
 
     /// <summary>A group for a key seen for the first time: the one place (besides routing) where matching allocates.</summary>
-    private AlertGroup NewGroup(CompiledRule rule, ReadOnlySpan<byte> key, ulong hash)
+    private static ObservedGroup NewGroup(AlertFeed feed, ReadOnlySpan<byte> key, ulong hash)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         var text = new StringBuilder();
         var rest = key;
-        foreach (var path in rule.GroupBy)
+        foreach (var path in feed.GroupBy)
         {
             var end = rest.IndexOf(Separator);
             var value = Unescape(rest[..end]);
@@ -201,7 +225,7 @@ internal sealed partial class AlertEngine
             text.Append(path.Text).Append('=').Append(value);
         }
 
-        var robot = Array.FindIndex(rule.GroupBy, p => p.Field == EventField.RobotId);
+        var robot = Array.FindIndex(feed.GroupBy, p => p.Field == EventField.RobotId);
         var robotHash = 0UL;
         if (robot >= 0)
         {
@@ -215,11 +239,10 @@ internal sealed partial class AlertEngine
             robotHash = segment.IsEmpty ? 0 : StableHash.Hash(segment);
         }
 
-        var fingerprint = Hex(StableHash.Append(StableHash.Hash(Encoding.UTF8.GetBytes(rule.Name)), key));
-        return new AlertGroup(key.ToArray(), hash, text.ToString(), labels, fingerprint, rule.BucketCount) { RobotHash = robotHash };
+        return feed.NewGroup(key.ToArray(), hash, text.ToString(), labels, robotHash);
     }
 
-    /// <summary>Seeds absent rules' groups with the fleet registry's robots (once per registry snapshot), so a robot that never spoke is missed too.</summary>
+    /// <summary>Seeds the groups of feeds with absent rules with the fleet registry's robots (once per registry snapshot), so a robot that never spoke is missed too.</summary>
     private void SeedFromRegistry(long now)
     {
         var registry = _registry?.Current;
@@ -229,24 +252,23 @@ internal sealed partial class AlertEngine
         }
 
         _seededFrom = registry;
-        for (var r = 0; r < _rules.Length; r++)
+        foreach (var feed in _feeds)
         {
-            var rule = _rules[r];
-            if (!rule.LearnsFromRegistry)
+            if (!feed.LearnsFromRegistry)
             {
                 continue;
             }
 
+            var match = feed.Rules[0].Options.Match; // one match per feed
             foreach (var robot in registry.Robots)
             {
-                var match = rule.Options.Match;
                 if ((match.Robots.Count > 0 && !match.Robots.Contains(robot.Id)) || (match.Sites.Count > 0 && !match.Sites.Contains(robot.Site)))
                 {
                     continue;
                 }
 
                 var key = new List<byte>();
-                foreach (var path in rule.GroupBy)
+                foreach (var path in feed.GroupBy)
                 {
                     key.AddRange(path.Field == EventField.Site ? robot.SiteJson : Escape(robot.Id));
                     key.Add(Separator);
@@ -254,15 +276,11 @@ internal sealed partial class AlertEngine
 
                 var bytes = key.ToArray();
                 var hash = StableHash.Hash(bytes);
-                if (rule.Groups.Find(hash, bytes) is null)
+                if (feed.Groups.Find(hash, bytes) is null)
                 {
-                    var group = NewGroup(rule, bytes, hash);
+                    var group = NewGroup(feed, bytes, hash);
                     group.LastSeen = now; // silent since the engine started
-                    rule.Groups.Add(group, out var evicted);
-                    if (evicted is not null)
-                    {
-                        _ruleMetrics[r].Evicted.Inc();
-                    }
+                    Add(feed, group);
                 }
             }
         }

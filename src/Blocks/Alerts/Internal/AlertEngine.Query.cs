@@ -9,8 +9,9 @@ internal sealed partial class AlertEngine
         {
             foreach (var rule in _rules)
             {
-                foreach (var g in rule.Groups.Snapshot())
+                foreach (var o in rule.Feed.Groups.Snapshot())
                 {
+                    var g = o.Alerts[rule.FeedIndex];
                     if (!g.IsActive)
                     {
                         continue;
@@ -49,14 +50,15 @@ internal sealed partial class AlertEngine
             foreach (var rule in _rules)
             {
                 int pending = 0, firing = 0, offline = 0;
-                foreach (var g in rule.Groups.Snapshot())
+                foreach (var o in rule.Feed.Groups.Snapshot())
                 {
+                    var g = o.Alerts[rule.FeedIndex];
                     pending += g.State == AlertState.Pending ? 1 : 0;
                     firing += g.State == AlertState.Firing ? 1 : 0;
                     offline += g.State == AlertState.Offline ? 1 : 0;
                 }
 
-                list.Add(new AlertRuleStatus(rule.Name, rule.Kind, rule.Groups.Count, pending, firing, offline, rule.Groups.Evicted, rule.Channels));
+                list.Add(new AlertRuleStatus(rule.Name, rule.Kind, rule.Feed.Groups.Count, pending, firing, offline, rule.Feed.Groups.Evicted, rule.Channels));
             }
         }
 

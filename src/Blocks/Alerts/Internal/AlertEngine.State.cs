@@ -34,25 +34,96 @@ internal sealed partial class AlertEngine
         var file = new AlertStateFile();
         foreach (var rule in _rules)
         {
-            foreach (var g in rule.Groups.Snapshot())
+            for (var o = rule.Feed.Groups.Newest; o is not null; o = o.Older)
             {
+                var g = o.Alerts[rule.FeedIndex];
                 if (!g.IsActive)
                 {
                     continue;
                 }
 
+                var value = rule.ValueSlot >= 0 ? o.Values[rule.ValueSlot] : double.NaN;
                 file.Alerts.Add(new AlertStateEntry
                 {
-                    Rule = rule.Name, Signature = rule.Signature, Key = Convert.ToBase64String(g.Key), State = g.State, OfflineFrom = g.OfflineFrom,
+                    Rule = rule.Name, Signature = rule.Signature, Key = Convert.ToBase64String(o.Key), State = g.State, OfflineFrom = g.OfflineFrom,
                     PendingSince = g.PendingSince, FiringSince = g.FiringSince, ClearSince = g.ClearSince, OfflineSince = g.OfflineSince,
                     NotifiedFiring = g.NotifiedFiring, LastNotified = g.LastNotified, Notifications = g.Notifications, Flapping = g.Flapping,
-                    LastFlip = g.LastFlip, Changes = [.. g.Changes], ChangeCount = g.ChangeCount, LastSeen = g.LastSeen,
-                    LastValue = double.IsNaN(g.LastValue) ? null : g.LastValue, LastMet = g.LastMet, Head = g.Head, Buckets = g.SnapshotBuckets(),
+                    LastFlip = g.LastFlip, Changes = [.. g.Changes], ChangeCount = g.ChangeCount, LastSeen = o.LastSeen,
+                    LastValue = double.IsNaN(value) ? null : value, LastMet = rule.ConditionSlot >= 0 && o.Met[rule.ConditionSlot],
+                    Head = rule.WindowSlot >= 0 ? o.Windows[rule.WindowSlot].Head : 0,
+                    Buckets = rule.WindowSlot >= 0 ? o.Windows[rule.WindowSlot].Snapshot() : [],
                 });
             }
         }
 
         return file;
+    }
+
+    /// <summary>
+    /// Puts a saved alert back into its rule's feed, finding or making its group by key; false when the rule is
+    /// gone, means something else now, or already holds an alert for the group. Observations the group has not
+    /// seen yet (its window, value, last seen) come from the entry too.
+    /// </summary>
+    private bool Restore(AlertStateEntry entry)
+    {
+        var rule = Array.Find(_rules, r => r.Name == entry.Rule && r.Signature == entry.Signature);
+        if (rule is null)
+        {
+            return false;
+        }
+
+        var feed = rule.Feed;
+        var key = Convert.FromBase64String(entry.Key);
+        var hash = StableHash.Hash(key);
+        var o = feed.Groups.Find(hash, key);
+        if (o is null)
+        {
+            o = NewGroup(feed, key, hash);
+            Add(feed, o);
+        }
+
+        var g = o.Alerts[rule.FeedIndex];
+        if (g.State != AlertState.Inactive)
+        {
+            return false;
+        }
+
+        g.State = entry.State;
+        g.OfflineFrom = entry.OfflineFrom;
+        g.PendingSince = entry.PendingSince;
+        g.FiringSince = entry.FiringSince;
+        g.ClearSince = entry.ClearSince;
+        g.OfflineSince = entry.OfflineSince;
+        g.NotifiedFiring = entry.NotifiedFiring;
+        g.LastNotified = entry.LastNotified;
+        g.Notifications = entry.Notifications;
+        g.Flapping = entry.Flapping;
+        g.LastFlip = entry.LastFlip;
+        g.Changes = entry.Changes;
+        g.ChangeCount = entry.ChangeCount;
+        g.LastOver = entry.State == AlertState.Firing;
+        o.LastSeen = Math.Max(o.LastSeen, entry.LastSeen);
+        if (rule.ValueSlot >= 0 && double.IsNaN(o.Values[rule.ValueSlot]))
+        {
+            o.Values[rule.ValueSlot] = entry.LastValue ?? double.NaN;
+        }
+
+        if (rule.ConditionSlot >= 0)
+        {
+            o.Met[rule.ConditionSlot] |= entry.LastMet;
+        }
+
+        if (rule.WindowSlot >= 0)
+        {
+            ref var window = ref o.Windows[rule.WindowSlot];
+            if (window.Total == 0 && window.Head == 0 && entry.Buckets.Length == window.BucketCount)
+            {
+                window.Restore(entry.Head, entry.Buckets, rule.BucketTicks);
+            }
+        }
+
+        o.Armed = feed.Arm(o.Alerts);
+        return true;
     }
 
     /// <summary>Written to a temporary file and moved over the old one: a crash leaves the old state or the new, never half.</summary>
@@ -92,44 +163,7 @@ internal sealed partial class AlertEngine
         var restored = 0;
         foreach (var entry in file?.Alerts ?? [])
         {
-            var rule = Array.Find(_rules, r => r.Name == entry.Rule && r.Signature == entry.Signature);
-            if (rule is null)
-            {
-                continue; // the rule is gone or means something else now
-            }
-
-            var key = Convert.FromBase64String(entry.Key);
-            var hash = StableHash.Hash(key);
-            if (rule.Groups.Find(hash, key) is not null)
-            {
-                continue;
-            }
-
-            var g = NewGroup(rule, key, hash);
-            g.State = entry.State;
-            g.OfflineFrom = entry.OfflineFrom;
-            g.PendingSince = entry.PendingSince;
-            g.FiringSince = entry.FiringSince;
-            g.ClearSince = entry.ClearSince;
-            g.OfflineSince = entry.OfflineSince;
-            g.NotifiedFiring = entry.NotifiedFiring;
-            g.LastNotified = entry.LastNotified;
-            g.Notifications = entry.Notifications;
-            g.Flapping = entry.Flapping;
-            g.LastFlip = entry.LastFlip;
-            g.Changes = entry.Changes;
-            g.ChangeCount = entry.ChangeCount;
-            g.LastSeen = entry.LastSeen;
-            g.LastValue = entry.LastValue ?? double.NaN;
-            g.LastMet = entry.LastMet;
-            g.LastOver = entry.State == AlertState.Firing;
-            if (entry.Buckets.Length == g.Buckets.Length)
-            {
-                g.RestoreBuckets(entry.Head, entry.Buckets, rule.BucketTicks);
-            }
-
-            rule.Groups.Add(g, out _);
-            restored++;
+            restored += Restore(entry) ? 1 : 0;
         }
 
         AlertsLog.StateLoaded(_logger, restored, _statePath);

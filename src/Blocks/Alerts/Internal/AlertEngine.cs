@@ -6,9 +6,10 @@ using Pipeline.Blocks.Routes;
 namespace Pipeline.Blocks.Alerts.Internal;
 
 /// <summary>
-/// The rules, their groups and state machines. Batches update windows (<see cref="Process"/>, allocation-free
-/// unless a group is new or an event is routed to channels); the tick (<see cref="Evaluate"/>) moves states
-/// and notifies. One lock guards the rule state: the block has one thread, the tick another, and the API reads.
+/// The rules, their feeds (what rules of the same match and group-by observe, kept once), groups and state
+/// machines. Batches update the feeds' groups (<see cref="Process"/>, allocation-free unless a group is new or an
+/// event is routed to channels); the tick (<see cref="Evaluate"/>) moves every rule's alerts and notifies. One lock
+/// guards the state: the block has one thread, the tick another, and the API reads.
 /// </summary>
 internal sealed partial class AlertEngine
 {
@@ -27,6 +28,7 @@ internal sealed partial class AlertEngine
     private readonly RobotPresence _presence;
     private bool _wake;
     private CompiledRule[] _rules;
+    private AlertFeed[] _feeds;
     private AlertRuleMetrics[] _ruleMetrics;
     private FleetRegistry? _seededFrom;
     private byte[] _key = new byte[256];
@@ -41,7 +43,7 @@ internal sealed partial class AlertEngine
     private string? _keySignature;
     private int _keyLength;
     private ulong _keyHash;
-    private AttributeReader _attributes;
+    private AttributeReader _attributes = null!; // made with the feeds
     private bool _attributesRead;
     private string? _attributePath;
     private bool _attributePresent;
@@ -62,7 +64,7 @@ internal sealed partial class AlertEngine
         _routes = [.. Enumerable.Range(0, routes.Count).Select(i => routes[i])];
         _routesNotify = Array.Exists(_routes, r => r.Options.Channels.Count > 0);
         _rules = [.. rules];
-        _attributes = IndexAttributes(_rules);
+        _feeds = BuildFeeds(_rules);
         _ruleMetrics = [.. _rules.Select(r => metrics.ForRule(r.Name))];
         metrics.Rules.Set(_rules.Length);
         LoadState();
@@ -70,20 +72,17 @@ internal sealed partial class AlertEngine
 
     public int RuleCount => Volatile.Read(ref _rules).Length;
 
-    /// <summary>Swaps in new rules; a rule with the same name and meaning keeps its groups and their alerts.</summary>
+    /// <summary>
+    /// Swaps in new rules. A feed of the same signature keeps its groups (windows, values, last seen); a rule with
+    /// the same name and meaning keeps its alerts — carried with its feed, or restored by key into its new feed
+    /// when its match changed (as a restart restores them from <c>state.json</c>).
+    /// </summary>
     public void ReplaceRules(IReadOnlyList<CompiledRule> rules)
     {
         lock (_gate)
         {
-            foreach (var rule in rules)
-            {
-                var previous = Array.Find(_rules, r => r.Name == rule.Name && r.Signature == rule.Signature);
-                if (previous is not null)
-                {
-                    rule.Adopt(previous);
-                }
-            }
-
+            var active = CaptureState().Alerts; // before the rules take their new feeds
+            var previous = _feeds.ToList();
             foreach (var old in _rules)
             {
                 if (!rules.Any(r => r.Name == old.Name))
@@ -96,44 +95,83 @@ internal sealed partial class AlertEngine
             }
 
             _rules = [.. rules];
-            _attributes = IndexAttributes(_rules);
+            _feeds = BuildFeeds(_rules);
+            foreach (var feed in _feeds)
+            {
+                var same = previous.Find(f => f.Signature == feed.Signature);
+                if (same is not null)
+                {
+                    previous.Remove(same); // one heir per feed
+                    feed.Adopt(same);
+                }
+            }
+
             _ruleMetrics = [.. _rules.Select(r => _metrics.ForRule(r.Name))];
+            foreach (var entry in active)
+            {
+                Restore(entry);
+            }
+
             _metrics.Rules.Set(_rules.Length);
             _seededFrom = null;
             _dirty = true;
         }
     }
 
-    /// <summary>Gives each numeric attribute rule its path's slot in one reader for all of them (one walk of the attributes per event).</summary>
-    private static AttributeReader IndexAttributes(CompiledRule[] rules)
+    /// <summary>
+    /// Puts each rule into the feed of its signature (a new one past <see cref="AlertFeed.MaxRules"/>) and gives each
+    /// numeric attribute path its slot in one reader for all of them (one walk of the attributes per event).
+    /// </summary>
+    private AlertFeed[] BuildFeeds(CompiledRule[] rules)
     {
-        var paths = new List<EventPath>();
-        foreach (var rule in rules)
+        var feeds = new List<AlertFeed>();
+        for (var i = 0; i < rules.Length; i++)
         {
-            rule.AttributeSlot = -1;
-            if (rule.Kind != AlertRuleKind.Attribute || rule.Condition is not { IsNumber: true } condition || condition.Path.Field != EventField.Attribute)
+            var rule = rules[i];
+            rule.Index = i;
+            var feed = feeds.FindLast(f => f.Signature == rule.FeedSignature && !f.IsFull);
+            if (feed is null)
             {
-                continue;
+                feeds.Add(new AlertFeed(rule, _options.MaxGroupsPerRule));
+            }
+            else
+            {
+                feed.Add(rule);
+            }
+        }
+
+        var paths = new List<EventPath>();
+        int ReaderSlot(EventPath path)
+        {
+            if (path.Field != EventField.Attribute)
+            {
+                return -1;
             }
 
-            var slot = paths.FindIndex(p => p.Text == condition.Path.Text);
+            var slot = paths.FindIndex(p => p.Text == path.Text);
             if (slot < 0 && paths.Count < AttributeReader.MaxPaths)
             {
                 slot = paths.Count;
-                paths.Add(condition.Path);
+                paths.Add(path);
             }
 
-            rule.AttributeSlot = slot;
+            return slot;
         }
 
-        return new AttributeReader(paths);
+        foreach (var feed in feeds)
+        {
+            feed.Seal(ReaderSlot);
+        }
+
+        _attributes = new AttributeReader(paths);
+        return [.. feeds];
     }
 
     /// <summary>
     /// The connection that says whether the robot behind <paramref name="group"/> is there: the group's own last
     /// one, or, once that closed, the newest its robot spoke on (for groups keyed by <c>robot_id</c>).
     /// </summary>
-    private SourceConnection? Presence(AlertGroup group)
+    private SourceConnection? Presence(ObservedGroup group)
     {
         if (group.LastConnection is { IsOpen: true } || group.RobotHash == 0 || _presence.Latest(group.RobotHash) is not { } latest)
         {

@@ -29,6 +29,9 @@ internal sealed partial class AttributeCondition
 
     public EventPath Path { get; }
 
+    /// <summary>The condition as written (trimmed): conditions of equal text are one.</summary>
+    public string Text { get; private init; } = "";
+
     public ConditionOperator Operator { get; }
 
     public double Number { get; }
@@ -84,11 +87,11 @@ internal sealed partial class AttributeCondition
                 return false;
             }
 
-            condition = new AttributeCondition(path, op, 0, value);
+            condition = new AttributeCondition(path, op, 0, value) { Text = text.Trim() };
         }
         else if (double.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
         {
-            condition = new AttributeCondition(path, op, number, null);
+            condition = new AttributeCondition(path, op, number, null) { Text = text.Trim() };
         }
         else
         {

@@ -1,6 +1,4 @@
-using System.Text;
-using Pipeline.Blocks.Events;
-using Pipeline.Blocks.PatternMine.Anomalies;
+using System.Text.Json;
 using Pipeline.Blocks.Routes;
 
 namespace Pipeline.Blocks.Alerts.Internal;
@@ -8,14 +6,12 @@ namespace Pipeline.Blocks.Alerts.Internal;
 /// <summary>
 /// A validated rule prepared for matching without allocating: its <c>Match</c> as a <see cref="CompiledRoute"/>
 /// (the routes' semantics, shared code), its condition, its group-by paths, and its window's bucket layout.
-/// Owns the rule's groups.
+/// Observes through an <see cref="AlertFeed"/> it shares with the rules of the same match and group-by.
 /// </summary>
 internal sealed class CompiledRule
 {
     /// <summary>Buckets per window at most: a window is exact to Window/120 (or the evaluation interval, if coarser).</summary>
     private const int MaxBuckets = 120;
-
-    private static readonly byte[] AnomalyType = Encoding.UTF8.GetBytes(PatternAnomalyKinds.EventType);
 
     public CompiledRule(AlertRuleOptions options, AlertsOptions engine)
     {
@@ -48,10 +44,13 @@ internal sealed class CompiledRule
         LearnsFromRegistry = Kind == AlertRuleKind.Absent && GroupBy.Length > 0 &&
             Array.TrueForAll(GroupBy, p => p.Field is EventField.RobotId or EventField.Site) &&
             Array.Exists(GroupBy, p => p.Field == EventField.RobotId);
-        Groups = new GroupTable(engine.MaxGroupsPerRule);
 
         // Rules whose groups mean the same survive a reload with their state.
         Signature = $"{Kind}|{string.Join(',', options.GroupBy)}|{Window}|{BucketTicks}";
+
+        // What the rule observes: rules equal in this share one feed (the condition filters unless the rule is an attribute rule).
+        FeedSignature = string.Join('\u001e', Kind == AlertRuleKind.Anomaly ? "anomaly" : "", JsonSerializer.Serialize(options.Match),
+            Kind == AlertRuleKind.Attribute ? "" : Condition?.Text ?? "", GroupBySignature);
     }
 
     public string Name { get; }
@@ -69,38 +68,29 @@ internal sealed class CompiledRule
     public string[] Channels { get; }
     public bool LearnsFromRegistry { get; }
     public string Signature { get; }
-    public GroupTable Groups { get; private set; }
+    public string FeedSignature { get; }
+
+    /// <summary>The feed the rule observes through, its index there, and its slots in the feed's groups (-1: none); set when the engine takes the rules.</summary>
+    public AlertFeed Feed { get; set; } = null!;
+    public int FeedIndex { get; set; }
+    public int WindowSlot { get; set; } = -1;
+    public int ValueSlot { get; set; } = -1;
+    public int ConditionSlot { get; set; } = -1;
+
+    /// <summary>The rule's position in the engine's rules (its metrics).</summary>
+    public int Index { get; set; }
+
+    /// <summary>The rule's bit in its feed's groups' <see cref="ObservedGroup.Armed"/>.</summary>
+    public ulong Bit => 1UL << FeedIndex;
 
     /// <summary>Ticks the alert must be pending before it fires (absent rules fire once silent for <c>For</c>).</summary>
     public long PendingTicks => Kind == AlertRuleKind.Absent ? 0 : Options.For.Ticks;
 
     public bool Windowed => BucketCount > 0;
 
-    /// <summary>Numeric attribute rules: the slot of the condition's path in the engine's <see cref="AttributeReader"/>; -1 reads the path alone.</summary>
-    public int AttributeSlot { get; set; } = -1;
-
     /// <summary>No <c>For</c>: a group fires at the evaluation that sees it over, so an event that puts it over asks for one early.</summary>
     public bool FiresAtOnce { get; }
 
     /// <summary>Windowed rules: the count in the window at which a group is over (a rate's threshold times the window).</summary>
     public long WakeCount { get; }
-
-    /// <summary>Takes over the groups of the rule this one replaces (same name, same signature).</summary>
-    public void Adopt(CompiledRule previous) => Groups = previous.Groups;
-
-    /// <summary>Whether the event counts for the rule (before grouping). Attribute rules evaluate their condition per group.</summary>
-    public bool Matches(EventBatch batch, ref readonly EventRecord e)
-    {
-        if (Kind == AlertRuleKind.Anomaly && !batch[e.Type].SequenceEqual(AnomalyType))
-        {
-            return false;
-        }
-
-        if (!Match.Matches(batch, in e))
-        {
-            return false;
-        }
-
-        return Kind == AlertRuleKind.Attribute || Condition is null || Condition.Evaluate(batch, in e, out _, out _);
-    }
 }

@@ -1,7 +1,7 @@
 namespace Pipeline.Blocks.Alerts.Internal;
 
 /// <summary>
-/// A rule's groups by key: an array of chains indexed by the key hash's low bits (one random memory access
+/// A feed's groups by key: an array of chains indexed by the key hash's low bits (one random memory access
 /// per lookup before the group itself; a lookup never allocates; the array doubles while groups are added)
 /// and an intrusive least-recently-seen list for eviction at <see cref="Capacity"/>.
 /// </summary>
@@ -10,9 +10,9 @@ internal sealed class GroupTable
     /// <summary>How far from the oldest end eviction looks for a group that holds no alert.</summary>
     private const int EvictionScan = 32;
 
-    private AlertGroup?[] _chains = new AlertGroup?[16];
-    private AlertGroup? _newest;
-    private AlertGroup? _oldest;
+    private ObservedGroup?[] _chains = new ObservedGroup?[16];
+    private ObservedGroup? _newest;
+    private ObservedGroup? _oldest;
 
     public GroupTable(int capacity)
     {
@@ -25,10 +25,10 @@ internal sealed class GroupTable
 
     public long Evicted { get; private set; }
 
-    /// <summary>The most recently seen group; follow <see cref="AlertGroup.Older"/> for the rest (the tick walks them without copying).</summary>
-    public AlertGroup? Newest => _newest;
+    /// <summary>The most recently seen group; follow <see cref="ObservedGroup.Older"/> for the rest (the tick walks them without copying).</summary>
+    public ObservedGroup? Newest => _newest;
 
-    public AlertGroup? Find(ulong hash, ReadOnlySpan<byte> key)
+    public ObservedGroup? Find(ulong hash, ReadOnlySpan<byte> key)
     {
         for (var group = _chains[(int)hash & (_chains.Length - 1)]; group is not null; group = group.NextSameHash)
         {
@@ -42,7 +42,7 @@ internal sealed class GroupTable
     }
 
     /// <summary>Adds a new group as the newest; evicts one first when full, returned in <paramref name="evicted"/>.</summary>
-    public void Add(AlertGroup group, out AlertGroup? evicted)
+    public void Add(ObservedGroup group, out ObservedGroup? evicted)
     {
         evicted = null;
         if (Count >= Capacity)
@@ -66,7 +66,7 @@ internal sealed class GroupTable
     }
 
     /// <summary>Marks the group the most recently seen.</summary>
-    public void Touch(AlertGroup group)
+    public void Touch(ObservedGroup group)
     {
         if (ReferenceEquals(_newest, group))
         {
@@ -77,7 +77,7 @@ internal sealed class GroupTable
         Link(group);
     }
 
-    public void Remove(AlertGroup group)
+    public void Remove(ObservedGroup group)
     {
         ref var link = ref _chains[(int)group.Hash & (_chains.Length - 1)];
         while (link is not null && !ReferenceEquals(link, group))
@@ -96,9 +96,9 @@ internal sealed class GroupTable
     }
 
     /// <summary>Newest first. Not for the hot path (the tick and the API).</summary>
-    public List<AlertGroup> Snapshot()
+    public List<ObservedGroup> Snapshot()
     {
-        var list = new List<AlertGroup>(Count);
+        var list = new List<ObservedGroup>(Count);
         for (var g = _newest; g is not null; g = g.Older)
         {
             list.Add(g);
@@ -108,7 +108,7 @@ internal sealed class GroupTable
     }
 
     /// <summary>The least recently seen group that holds no alert, or the least recently seen one.</summary>
-    private AlertGroup? Victim()
+    private ObservedGroup? Victim()
     {
         var g = _oldest;
         for (var i = 0; g is not null && i < EvictionScan; i++, g = g.Newer)
@@ -122,7 +122,7 @@ internal sealed class GroupTable
         return _oldest;
     }
 
-    private void Chain(AlertGroup group)
+    private void Chain(ObservedGroup group)
     {
         ref var head = ref _chains[(int)group.Hash & (_chains.Length - 1)];
         group.NextSameHash = head;
@@ -132,14 +132,14 @@ internal sealed class GroupTable
     /// <summary>Twice the chains, at most half full: rechains every group (rare; amortised over the adds).</summary>
     private void Grow()
     {
-        _chains = new AlertGroup?[_chains.Length * 2];
+        _chains = new ObservedGroup?[_chains.Length * 2];
         for (var g = _newest; g is not null; g = g.Older)
         {
             Chain(g);
         }
     }
 
-    private void Link(AlertGroup group)
+    private void Link(ObservedGroup group)
     {
         group.Older = _newest;
         group.Newer = null;
@@ -152,7 +152,7 @@ internal sealed class GroupTable
         _oldest ??= group;
     }
 
-    private void Unlink(AlertGroup group)
+    private void Unlink(ObservedGroup group)
     {
         if (group.Newer is not null)
         {
