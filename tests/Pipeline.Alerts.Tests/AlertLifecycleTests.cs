@@ -93,6 +93,42 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void AnEarlyEvaluationMovesOnlyTheGroupsThatWokeAndTheNextTickMovesTheRest()
+    {
+        using var h = new AlertHarness(With(Errors()));
+        h.Send(Event("r-1"), Event("r-1"));
+        h.Advance(Second);
+        Assert.Equal(AlertState.Firing, h.Alert("errors", "robot_id=r-1")!.State);
+
+        // r-1's window empties (a full tick would resolve it); then r-2 goes over and wakes an early evaluation.
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+        h.Send(Event("r-2"), Event("r-2"));
+        Assert.True(h.Block.Engine.TakeWake());
+        h.Block.Engine.EvaluateWoken();
+        Assert.Equal(AlertState.Firing, h.Alert("errors", "robot_id=r-2")!.State);
+        Assert.Equal(AlertState.Firing, h.Alert("errors", "robot_id=r-1")!.State);
+        Assert.Empty(h.Notifier.Of(AlertNoticeKind.Resolved));
+
+        h.Advance(Second);
+        Assert.Null(h.Alert("errors", "robot_id=r-1"));
+        Assert.Single(h.Notifier.Of(AlertNoticeKind.Resolved));
+        Assert.Equal(1, h.Counter("pipeline_alert_evaluations_total", "kind=\"early\""));
+        Assert.Equal(2, h.Counter("pipeline_alert_evaluations_total", "kind=\"tick\""));
+    }
+
+    [Fact]
+    public void AGroupEvictedAfterItWokeIsNotEvaluatedEarly()
+    {
+        var options = With(Errors());
+        options.MaxGroupsPerRule = 1;
+        using var h = new AlertHarness(options);
+        h.Send(Event("r-1"), Event("r-1"), Event("r-2"), Event("r-2")); // r-1 woke, then r-2 took its place
+        h.Block.Engine.EvaluateWoken();
+        var fired = Assert.Single(h.Notifier.Of(AlertNoticeKind.Firing));
+        Assert.Equal("robot_id=r-2", fired.GroupKey);
+    }
+
+    [Fact]
     public void TheStateFileIsReplacedWholeAndKeepsAnOfflineAlertOfflineAcrossARestart()
     {
         using var directory = new TempDirectory();

@@ -8,7 +8,7 @@ public sealed class GroupTableTests
 {
     private static ObservedGroup Group(int id, ulong hash)
     {
-        var group = new ObservedGroup(BitConverter.GetBytes(id), hash, $"g{id}", [], [], 0, 0);
+        var group = new ObservedGroup(null!, BitConverter.GetBytes(id), hash, $"g{id}", [], [], 0, 0); // the table never reads the feed
         group.Alerts = [new AlertGroup(group, $"f{id}")];
         return group;
     }

@@ -143,13 +143,22 @@ public sealed class AlertBlock : IEventSink, ILifecycleComponent, IDisposable
         _wake.Dispose();
     }
 
-    /// <summary>One evaluation now (what the timer does every interval).</summary>
-    internal void Tick()
+    /// <summary>One evaluation now: of every group (what the timer does every interval), or, early, of the groups events put over a rule without <c>For</c>.</summary>
+    internal void Tick() => Tick(early: false);
+
+    private void Tick(bool early)
     {
         Volatile.Write(ref _lastEvaluation, _time.GetTimestamp());
         try
         {
-            _engine.Evaluate();
+            if (early)
+            {
+                _engine.EvaluateWoken();
+            }
+            else
+            {
+                _engine.Evaluate();
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -218,7 +227,7 @@ public sealed class AlertBlock : IEventSink, ILifecycleComponent, IDisposable
                 }
 
                 Volatile.Write(ref _wakePending, 0);
-                Tick();
+                Tick(early: true);
                 wake = _wake.WaitAsync(cancellationToken);
             }
         }

@@ -7,7 +7,16 @@ internal sealed partial class AlertEngine
     /// notices go to the rules' channels (after the lock is released), and the state file is written when
     /// something changed — at most once per tick.
     /// </summary>
-    public void Evaluate()
+    public void Evaluate() => Evaluate(early: false);
+
+    /// <summary>
+    /// An early evaluation: only the groups an event put over a rule without <c>For</c> since the last evaluation
+    /// (<see cref="TakeWake"/>) move, so a fleet crossing thresholds all the time does not walk every group ten
+    /// times a second. The per-rule gauges wait for the next tick.
+    /// </summary>
+    public void EvaluateWoken() => Evaluate(early: true);
+
+    private void Evaluate(bool early)
     {
         var notices = new List<(CompiledRule Rule, AlertRuleMetrics Metrics, AlertNotice Notice)>();
         AlertStateFile? state = null;
@@ -16,9 +25,6 @@ internal sealed partial class AlertEngine
             var now = _time.GetUtcNow().UtcTicks;
             SeedFromRegistry(now);
             var rules = _rules;
-            var pending = new int[rules.Length];
-            var firing = new int[rules.Length];
-            var offline = new int[rules.Length];
             var adds = new Action<AlertNotice>[rules.Length];
             for (var r = 0; r < rules.Length; r++)
             {
@@ -26,39 +32,39 @@ internal sealed partial class AlertEngine
                 adds[r] = n => notices.Add((rule, ruleMetrics, n));
             }
 
-            foreach (var feed in _feeds)
+            if (early)
             {
-                var feedRules = feed.Rules;
-                // Step never adds or removes groups, so the list can be walked as it is.
-                for (var group = feed.Groups.Newest; group is not null; group = group.Older)
+                foreach (var group in _woken)
                 {
-                    for (var k = 0; k < feedRules.Length; k++)
+                    // Skipped if evicted since it woke: its feed no longer holds it.
+                    if (ReferenceEquals(group.Feed.Groups.Find(group.Hash, group.Key), group))
                     {
-                        var rule = feedRules[k];
-                        var alert = group.Alerts[k];
-                        if (alert.State == AlertState.Inactive && rule.Windowed && now - group.LastSeen >= rule.Window.Ticks + rule.BucketTicks)
-                        {
-                            continue; // nothing left in its window: cannot be over (most idle groups of a big fleet)
-                        }
-
-                        Step(rule, alert, now, _ruleMetrics[rule.Index], adds[rule.Index]);
-                        pending[rule.Index] += alert.State == AlertState.Pending ? 1 : 0;
-                        firing[rule.Index] += alert.State == AlertState.Firing ? 1 : 0;
-                        offline[rule.Index] += alert.State == AlertState.Offline ? 1 : 0;
-                        if (rule.FiresAtOnce)
-                        {
-                            group.Armed = alert.State == AlertState.Inactive ? group.Armed | rule.Bit : group.Armed & ~rule.Bit;
-                        }
+                        StepGroup(group, now, adds, null);
                     }
                 }
             }
-
-            for (var r = 0; r < rules.Length; r++)
+            else
             {
-                _ruleMetrics[r].Pending.Set(pending[r]);
-                _ruleMetrics[r].Firing.Set(firing[r]);
-                _ruleMetrics[r].Offline.Set(offline[r]);
+                var counts = new int[3, rules.Length];
+                foreach (var feed in _feeds)
+                {
+                    // Step never adds or removes groups, so the list can be walked as it is.
+                    for (var group = feed.Groups.Newest; group is not null; group = group.Older)
+                    {
+                        StepGroup(group, now, adds, counts);
+                    }
+                }
+
+                for (var r = 0; r < rules.Length; r++)
+                {
+                    _ruleMetrics[r].Pending.Set(counts[0, r]);
+                    _ruleMetrics[r].Firing.Set(counts[1, r]);
+                    _ruleMetrics[r].Offline.Set(counts[2, r]);
+                }
             }
+
+            ClearWoken();
+            _metrics.Evaluations.WithLabels(early ? "early" : "tick").Inc();
 
             // What was notified, or fired, resolved, went offline, is written at this tick: a restart must neither
             // forget it nor notify it again. Pending comings and goings (conditions that flicker around a threshold
@@ -89,6 +95,46 @@ internal sealed partial class AlertEngine
         }
 
         _silences.RemoveExpired();
+    }
+
+    /// <summary>Moves the alert of every rule of the group's feed; counts pending, firing and offline per rule into <paramref name="counts"/> when given.</summary>
+    private void StepGroup(ObservedGroup group, long now, Action<AlertNotice>[] adds, int[,]? counts)
+    {
+        var rules = group.Feed.Rules;
+        for (var k = 0; k < rules.Length; k++)
+        {
+            var rule = rules[k];
+            var alert = group.Alerts[k];
+            if (alert.State == AlertState.Inactive && rule.Windowed && now - group.LastSeen >= rule.Window.Ticks + rule.BucketTicks)
+            {
+                continue; // nothing left in its window: cannot be over (most idle groups of a big fleet)
+            }
+
+            Step(rule, alert, now, _ruleMetrics[rule.Index], adds[rule.Index]);
+            if (counts is not null)
+            {
+                var row = alert.State switch { AlertState.Pending => 0, AlertState.Firing => 1, AlertState.Offline => 2, _ => -1 };
+                if (row >= 0)
+                {
+                    counts[row, rule.Index]++;
+                }
+            }
+
+            if (rule.FiresAtOnce)
+            {
+                group.Armed = alert.State == AlertState.Inactive ? group.Armed | rule.Bit : group.Armed & ~rule.Bit;
+            }
+        }
+    }
+
+    private void ClearWoken()
+    {
+        foreach (var group in _woken)
+        {
+            group.Woken = false;
+        }
+
+        _woken.Clear();
     }
 
     private void Step(CompiledRule rule, AlertGroup group, long now, AlertRuleMetrics metrics, Action<AlertNotice> notify)

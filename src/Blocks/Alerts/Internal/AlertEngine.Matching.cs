@@ -96,7 +96,10 @@ internal sealed partial class AlertEngine
         for (var w = 0; w < windows.Length; w++)
         {
             var total = windows[w].Add(now, feed.WindowTicks[w]);
-            _wake |= (group.Armed & feed.WindowWake[w]) != 0 && feed.WakesAt(w, total, group.Armed);
+            if ((group.Armed & feed.WindowWake[w]) != 0 && feed.WakesAt(w, total, group.Armed))
+            {
+                Wake(group);
+            }
         }
 
         if (feed.Values.Length > 0)
@@ -111,7 +114,10 @@ internal sealed partial class AlertEngine
             if (found)
             {
                 group.Met[c] = met;
-                _wake |= met && (group.Armed & feed.ConditionWake[c]) != 0;
+                if (met && (group.Armed & feed.ConditionWake[c]) != 0)
+                {
+                    Wake(group);
+                }
             }
         }
 
@@ -163,7 +169,21 @@ internal sealed partial class AlertEngine
             }
 
             group.Values[v] = value;
-            _wake |= (group.Armed & feed.ValueWake[v]) != 0 && feed.WakesOn(v, value, group.Armed);
+            if ((group.Armed & feed.ValueWake[v]) != 0 && feed.WakesOn(v, value, group.Armed))
+            {
+                Wake(group);
+            }
+        }
+    }
+
+    /// <summary>Puts the group on the list of the next early evaluation (once), which only steps listed groups.</summary>
+    private void Wake(ObservedGroup group)
+    {
+        _wake = true;
+        if (!group.Woken)
+        {
+            group.Woken = true;
+            _woken.Add(group);
         }
     }
 

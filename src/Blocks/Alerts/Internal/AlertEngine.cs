@@ -27,6 +27,7 @@ internal sealed partial class AlertEngine
     private readonly Queue<ResolvedAlert> _resolved = new();
     private readonly RobotPresence _presence;
     private bool _wake;
+    private readonly List<ObservedGroup> _woken = [];
     private CompiledRule[] _rules;
     private AlertFeed[] _feeds;
     private AlertRuleMetrics[] _ruleMetrics;
@@ -107,6 +108,7 @@ internal sealed partial class AlertEngine
             }
 
             _ruleMetrics = [.. _rules.Select(r => _metrics.ForRule(r.Name))];
+            ClearWoken(); // the next tick steps every group of the new feeds
             foreach (var entry in active)
             {
                 Restore(entry);

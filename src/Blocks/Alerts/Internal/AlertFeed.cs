@@ -188,7 +188,7 @@ internal sealed class AlertFeed
     /// <summary>A group for a key seen for the first time, with an inactive alert for each rule.</summary>
     public ObservedGroup NewGroup(byte[] key, ulong hash, string groupKey, Dictionary<string, string> labels, ulong robotHash)
     {
-        var group = new ObservedGroup(key, hash, groupKey, labels, WindowBuckets, Values.Length, Conditions.Length) { RobotHash = robotHash, Armed = AtOnce };
+        var group = new ObservedGroup(this, key, hash, groupKey, labels, WindowBuckets, Values.Length, Conditions.Length) { RobotHash = robotHash, Armed = AtOnce };
         group.Alerts = [.. Rules.Select(r => new AlertGroup(group, Fingerprint(r, key)))];
         return group;
     }
@@ -234,6 +234,7 @@ internal sealed class AlertFeed
                 alerts[i].Observed = group;
             }
 
+            group.Feed = this;
             group.Windows = windowsNow;
             group.Values = valuesNow;
             group.Met = metNow;

@@ -20,6 +20,9 @@ internal sealed class AlertMetrics
             new CounterConfiguration { LabelNames = ["rule"] });
         Notices = factory.CreateCounter("pipeline_alert_notices_total", "Notices handed to the notifier (one per channel).",
             new CounterConfiguration { LabelNames = ["rule"] });
+        Evaluations = factory.CreateCounter("pipeline_alert_evaluations_total",
+            "Evaluations: tick (every group, every EvaluationInterval) and early (only the groups an event put over a rule without For).",
+            new CounterConfiguration { LabelNames = ["kind"] });
         Silenced = factory.CreateCounter("pipeline_alert_notices_silenced_total", "Notices not sent because a silence covered the alert.",
             new CounterConfiguration { LabelNames = ["rule"] });
     }
@@ -30,6 +33,7 @@ internal sealed class AlertMetrics
     public Counter Evicted { get; }
     public Counter Notices { get; }
     public Counter Silenced { get; }
+    public Counter Evaluations { get; }
 
     public AlertRuleMetrics ForRule(string rule) => _rules.GetOrAdd(rule, static (name, m) => new AlertRuleMetrics(m, name), this);
 }

@@ -12,8 +12,9 @@ internal sealed class ObservedGroup
     /// <summary>The last event's line kept for examples, at most this many bytes (copied, not allocated, per event).</summary>
     public const int ExampleBytes = 512;
 
-    public ObservedGroup(byte[] key, ulong hash, string groupKey, Dictionary<string, string> labels, int[] windowBuckets, int values, int conditions)
+    public ObservedGroup(AlertFeed feed, byte[] key, ulong hash, string groupKey, Dictionary<string, string> labels, int[] windowBuckets, int values, int conditions)
     {
+        Feed = feed;
         Key = key;
         Hash = hash;
         GroupKey = groupKey;
@@ -28,6 +29,9 @@ internal sealed class ObservedGroup
         Array.Fill(Values, double.NaN);
         Met = new bool[conditions];
     }
+
+    /// <summary>The feed whose table holds the group (a reload hands the group to the feed that adopts the table).</summary>
+    public AlertFeed Feed { get; set; }
 
     public byte[] Key { get; }
     public ulong Hash { get; }
@@ -62,6 +66,9 @@ internal sealed class ObservedGroup
 
     /// <summary>Bit k: the feed's rule k fires at once and its alert here is inactive, so an event putting it over asks for an early evaluation.</summary>
     public ulong Armed;
+
+    /// <summary>In the engine's list of groups for the next early evaluation.</summary>
+    public bool Woken;
 
     public byte[] Example = new byte[ExampleBytes];
     public int ExampleLength;
