@@ -117,6 +117,26 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void EarlyEvaluationsWriteTheStateFileAtMostOncePerIntervalAndTheTickWritesWhatWaited()
+    {
+        using var directory = new TempDirectory();
+        var state = Path.Combine(directory.Path, "state.json");
+        int Saved() => System.Text.Json.JsonDocument.Parse(File.ReadAllText(state)).RootElement.GetProperty("Alerts").GetArrayLength();
+        using var h = new AlertHarness(With(Errors()), directory: directory.Path);
+        h.Send(Event("r-1"), Event("r-1"));
+        h.Block.Engine.EvaluateWoken();
+        Assert.Equal(1, Saved());
+
+        h.Send(Event("r-2"), Event("r-2"));
+        h.Block.Engine.EvaluateWoken();
+        Assert.Equal(2, h.Notifier.Of(AlertNoticeKind.Firing).Count);
+        Assert.Equal(1, Saved()); // written less than an interval ago
+
+        h.Advance(Second);
+        Assert.Equal(2, Saved());
+    }
+
+    [Fact]
     public void AGroupEvictedAfterItWokeIsNotEvaluatedEarly()
     {
         var options = With(Errors());

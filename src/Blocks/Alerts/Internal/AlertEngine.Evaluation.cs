@@ -69,14 +69,20 @@ internal sealed partial class AlertEngine
             // What was notified, or fired, resolved, went offline, is written at this tick: a restart must neither
             // forget it nor notify it again. Pending comings and goings (conditions that flicker around a threshold
             // with a For) only every StaleSaveInterval, so a flickering fleet does not rewrite the file every tick.
-            if (_statePath is not null && (_dirty || (_stale && now - _savedAt >= StaleSaveInterval.Ticks)))
+            // An early evaluation writes only if the last write is an interval old: a fleet crossing thresholds all
+            // the time would otherwise rewrite the whole file ten times a second; the next tick writes what waits.
+            var due = !early || now - _savedAt >= _options.EvaluationInterval.Ticks;
+            if (_statePath is not null && due && (_dirty || (_stale && now - _savedAt >= StaleSaveInterval.Ticks)))
             {
                 state = CaptureState();
                 _savedAt = now;
                 _stale = false;
             }
 
-            _dirty = false;
+            if (due)
+            {
+                _dirty = false;
+            }
         }
 
         foreach (var (rule, metrics, notice) in notices)

@@ -89,7 +89,10 @@ internal sealed partial class AlertEngine
         }
 
         group.LastSeen = now;
-        group.LastConnection = batch.Source;
+        if (!ReferenceEquals(group.LastConnection, batch.Source))
+        {
+            group.LastConnection = batch.Source; // a reference write costs a GC write barrier; most events come on the same connection
+        }
 
         // An event that puts a group over a rule without For asks for an early evaluation: it fires now, not at the next tick.
         var windows = group.Windows;
