@@ -163,7 +163,7 @@ internal sealed class AlertChannelRunner : IAsyncDisposable
             Drain();
             var readable = _queue.Reader.WaitToReadAsync(waiting.Token).AsTask();
             await Task.WhenAny(delay, readable).ConfigureAwait(false);
-            if (readable.IsCompletedSuccessfully && !readable.Result)
+            if (readable.IsCompletedSuccessfully && !await readable.ConfigureAwait(false))
             {
                 break; // completed and empty: stopping
             }
