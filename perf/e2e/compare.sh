@@ -16,7 +16,10 @@
 # (scripts/rabbitmq-test-server.sh, started once) drained by pipeline-load rabbitmq-drain (a durable
 # queue bound with '#'); its clock stops when both the files and the rabbitmq written counters reach
 # the events sent, the consumer must count them all, and the broker's CPU for the pass is printed.
-# PIPELINE_ARGS adds settings to every Pipeline run.
+# PIPELINE_ARGS adds settings to every Pipeline run; ALERT_RULES replaces the rules file of pipeline-tcp-alerts50
+# (to price a subset of the rules). WARMUPS (default 1) is the number of warm-up passes before the measured one:
+# a block's cost is only steady once tiered PGO has recompiled its hot loop, which one pass of 1M events does not
+# always reach (the rounds then scatter by ±10%); WARMUPS=3 measures the service that has been running.
 # Each round measures rsyslog, syslog-ng, Pipeline over TCP and Pipeline over WebSocket, one after
 # another on this machine; the table reports medians over the rounds. For Pipeline the clock stops when
 # pipeline_sink_written_events_total{sink="files"} reaches the events sent (after a warm-up pass of the
@@ -70,7 +73,7 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
     # The queue must exist before the first publish (mandatory: unroutable otherwise); stops by itself
     # once it has counted both passes.
     dotnet "$load" rabbitmq-drain --uri "$mquri" --queue pipeline.compare --binding '#' --purge \
-      --events $((events * 2)) --duration 900s > "$d/drain.txt" 2>&1 &
+      --events $((events * (${WARMUPS:-1} + 1))) --duration 900s > "$d/drain.txt" 2>&1 &
     drain=$!
     until grep -qs '^rabbitmq-drain: consuming' "$d/drain.txt"; do
       kill -0 "$drain" 2>/dev/null || { cat "$d/drain.txt" >&2; return 1; }; sleep 0.1
@@ -80,10 +83,13 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
     --Pipeline:Ingest:TcpEndpoint="127.0.0.1:$tcp" --Logging:LogLevel:Default=Warning ${PIPELINE_ARGS:-} "$@" > "$d/log.txt" 2>&1 &
   pid=$!
   until curl -sf "localhost:$http/healthz" >/dev/null; do sleep 0.1; done
-  # Warm-up: one pass of the same data, so the JIT has reached its optimised, profile-guided tier
+  # Warm-up: WARMUPS passes of the same data, so the JIT has reached its optimised, profile-guided tier
   # (tiered PGO needs a few hundred batches) — the state of a service that has been running.
-  PEERS_WORK="$work" "$bench/send.sh" 127.0.0.1 "$tcp" "$data" "$conns" >/dev/null
-  wait_written "$events" 300
+  local pass
+  for pass in $(seq "${WARMUPS:-1}"); do
+    PEERS_WORK="$work" "$bench/send.sh" 127.0.0.1 "$tcp" "$data" "$conns" >/dev/null
+    wait_written $((events * pass)) 300
+  done
   # CPU seconds (user + system) the process spends on the measured pass: steadier than wall time on a
   # shared machine, and what a block's cost adds up to when the machine is saturated.
   cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
@@ -95,17 +101,17 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
     dotnet "$load" websocket --url "ws://127.0.0.1:$http/ingest" --robots "$conns" --rate 0 \
       --events "$events" --lines-per-write 256 > "$d/load.txt"
   fi
-  wait_written $((events * 2)) 300
+  wait_written $((events * (${WARMUPS:-1} + 1))) 300
   end=$(date +%s.%N)
   cpu=$(awk -v c0="$cpu0" -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15 - c0) / hz}' "/proc/$pid/stat")
   rss=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$pid/status")
   if [ -n "$drain" ]; then
     awk -v c0="$b0" -v hz="$(getconf CLK_TCK)" '{printf "  broker (beam.smp) CPU for the pass: %.2f s\n", ($14 + $15 - c0) / hz}' "/proc/$beam/stat" >&2
-    wait "$drain" || echo "WARNING: the consumer did not count $((events * 2)) events: $(grep '^events' "$d/drain.txt")" >&2
+    wait "$drain" || echo "WARNING: the consumer did not count $((events * (${WARMUPS:-1} + 1))) events: $(grep '^events' "$d/drain.txt")" >&2
   fi
   kill -TERM "$pid"; wait "$pid" || true
   local lines; lines=$(lz4cat "$d"/data/logs/*.lz4 2>/dev/null | wc -l)
-  [ "$lines" -eq $((events * 2)) ] || echo "WARNING: files hold $lines lines, expected $((events * 2))" >&2
+  [ "$lines" -eq $((events * (${WARMUPS:-1} + 1))) ] || echo "WARNING: files hold $lines lines, expected $((events * (${WARMUPS:-1} + 1)))" >&2
   secs=$(echo "$end - $start" | bc -l)
   echo "$(echo "$events / $secs" | bc) $rss $cpu"
 }
@@ -134,7 +140,7 @@ for r in $(seq "$rounds"); do
       pipeline-tcp) res=$(run_pipeline tcp) ;;
       pipeline-tcp-nomine) res=$(run_pipeline tcp --Pipeline:PatternMine:Enabled=false) ;;
       pipeline-tcp-mine2) res=$(run_pipeline tcp --Pipeline:Blocks:PatternMine:MaxDegreeOfParallelism=2) ;;
-      pipeline-tcp-alerts50) res=$(run_pipeline tcp --Pipeline:Alerts:RulesPath="$here/alerts/bench-50-rules.json") ;;
+      pipeline-tcp-alerts50) res=$(run_pipeline tcp --Pipeline:Alerts:RulesPath="${ALERT_RULES:-$here/alerts/bench-50-rules.json}") ;;
       pipeline-websocket) res=$(run_pipeline websocket) ;;
       pipeline-tcp-rabbitmq) res=$(DRAIN=1 WAIT_SINKS="files rabbitmq" run_pipeline tcp --Pipeline:Sinks:RabbitMq:Uri="$mquri" \
         --Pipeline:Sinks:RabbitMq:Mode="${RABBITMQ_MODE:-Batch}") ;;
