@@ -54,14 +54,16 @@ public sealed class CompiledRoute
     public bool Continue => Options.Continue;
 
     /// <summary>Whether the event meets every condition of the route.</summary>
+    /// <summary>The types the route takes, JSON-escaped as events hold them; empty when it takes every type.</summary>
+    public IReadOnlyList<byte[]> Types => _types;
+
+    /// <summary>Whether an event of <paramref name="level"/> passes <c>Levels</c> and <c>MinLevel</c> (<c>LevelCodes</c> need the event).</summary>
+    public bool AdmitsLevel(EventLevel level) =>
+        (_levelMask == 0 || (_levelMask & (1 << (int)level)) != 0) && (_minLevel is not { } min || level >= min);
+
     public bool Matches(EventBatch batch, ref readonly EventRecord e)
     {
-        if (_levelMask != 0 && (_levelMask & (1 << (int)e.Level)) == 0)
-        {
-            return false;
-        }
-
-        if (_minLevel is { } min && e.Level < min)
+        if (!AdmitsLevel(e.Level))
         {
             return false;
         }

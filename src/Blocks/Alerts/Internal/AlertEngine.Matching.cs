@@ -11,7 +11,7 @@ internal sealed partial class AlertEngine
     private const byte Separator = 0x1F;
 
     /// <summary>
-    /// Matches every event against every feed and updates its group there (once for all the feed's rules).
+    /// Matches every event against the feeds its type and level admit and updates its group there (once for all the feed's rules).
     /// Allocates only for new groups and routed events.
     /// </summary>
     public void Process(EventBatch batch)
@@ -20,7 +20,7 @@ internal sealed partial class AlertEngine
         var events = batch.Events;
         lock (_gate)
         {
-            var feeds = _feeds;
+            var index = _feedIndex;
             ReadOnlySpan<byte> robot = default;
             for (var i = 0; i < events.Length; i++)
             {
@@ -37,6 +37,7 @@ internal sealed partial class AlertEngine
                 _keySignature = null;
                 _attributePath = null;
                 _attributesRead = false;
+                var feeds = index.Candidates(batch[e.Type], e.Level);
                 for (var f = 0; f < feeds.Length; f++)
                 {
                     var feed = feeds[f];

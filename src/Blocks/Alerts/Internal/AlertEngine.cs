@@ -30,6 +30,7 @@ internal sealed partial class AlertEngine
     private readonly List<ObservedGroup> _woken = [];
     private CompiledRule[] _rules;
     private AlertFeed[] _feeds;
+    private FeedIndex _feedIndex = null!; // made with the feeds
     private AlertRuleMetrics[] _ruleMetrics;
     private FleetRegistry? _seededFrom;
     private byte[] _key = new byte[256];
@@ -166,7 +167,9 @@ internal sealed partial class AlertEngine
         }
 
         _attributes = new AttributeReader(paths);
-        return [.. feeds];
+        AlertFeed[] sealedFeeds = [.. feeds];
+        _feedIndex = new FeedIndex(sealedFeeds);
+        return sealedFeeds;
     }
 
     /// <summary>

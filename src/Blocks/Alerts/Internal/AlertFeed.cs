@@ -66,6 +66,10 @@ internal sealed class AlertFeed
     public ulong[] ValueWake { get; private set; } = [];
     public ulong[] ConditionWake { get; private set; } = [];
 
+    /// <summary>Per window and value slot: its rules that fire at once (what an event's wake check goes through).</summary>
+    public CompiledRule[][] WindowWakeRules { get; private set; } = [];
+    public CompiledRule[][] ValueWakeRules { get; private set; } = [];
+
     /// <summary>The bits of all rules that fire at once: a new group has all of them armed.</summary>
     public ulong AtOnce { get; private set; }
 
@@ -114,6 +118,8 @@ internal sealed class AlertFeed
         WindowWake = new ulong[_windows.Count];
         ValueWake = new ulong[_values.Count];
         ConditionWake = new ulong[_conditions.Count];
+        WindowWakeRules = [.. Enumerable.Range(0, _windows.Count).Select(w => Rules.Where(r => r.FiresAtOnce && r.WindowSlot == w).ToArray())];
+        ValueWakeRules = [.. Enumerable.Range(0, _values.Count).Select(v => Rules.Where(r => r.FiresAtOnce && r.ValueSlot == v).ToArray())];
         AtOnce = 0;
         foreach (var rule in Rules)
         {
@@ -141,6 +147,25 @@ internal sealed class AlertFeed
         }
     }
 
+    /// <summary>Whether events of type <paramref name="type"/> (null: a type no feed names) can be observed: the type conditions only.</summary>
+    public bool AdmitsType(byte[]? type)
+    {
+        if (type is null)
+        {
+            return !AnomalyOnly && Match.Types.Count == 0;
+        }
+
+        if (AnomalyOnly && !type.AsSpan().SequenceEqual(AnomalyType))
+        {
+            return false;
+        }
+
+        return Match.Types.Count == 0 || Match.Types.Any(t => t.AsSpan().SequenceEqual(type));
+    }
+
+    /// <summary>The types this feed's conditions name (its match's, the anomaly type): the feed index's keys.</summary>
+    public IEnumerable<byte[]> NamedTypes => AnomalyOnly ? [.. Match.Types, AnomalyType] : Match.Types;
+
     /// <summary>Whether the event is observed by this feed (before grouping).</summary>
     public bool Matches(EventBatch batch, ref readonly EventRecord e)
     {
@@ -160,9 +185,9 @@ internal sealed class AlertFeed
     /// <summary>Whether a window count of <paramref name="total"/> puts an armed rule of window slot <paramref name="slot"/> over.</summary>
     public bool WakesAt(int slot, long total, ulong armed)
     {
-        foreach (var rule in Rules)
+        foreach (var rule in WindowWakeRules[slot])
         {
-            if (rule.WindowSlot == slot && (armed & rule.Bit) != 0 && total >= rule.WakeCount)
+            if ((armed & rule.Bit) != 0 && total >= rule.WakeCount)
             {
                 return true;
             }
@@ -174,9 +199,9 @@ internal sealed class AlertFeed
     /// <summary>Whether a new value of value slot <paramref name="slot"/> meets an armed rule's condition.</summary>
     public bool WakesOn(int slot, double value, ulong armed)
     {
-        foreach (var rule in Rules)
+        foreach (var rule in ValueWakeRules[slot])
         {
-            if (rule.ValueSlot == slot && (armed & rule.Bit) != 0 && rule.Condition!.Meets(value))
+            if ((armed & rule.Bit) != 0 && rule.Condition!.Meets(value))
             {
                 return true;
             }
