@@ -27,4 +27,7 @@ internal static partial class AlertsLog
 
     [LoggerMessage(8, LogLevel.Warning, "Alert rule {Rule} names channel {Channel}, which is not configured (Pipeline:Alerts:Channels).")]
     public static partial void UnknownChannel(ILogger logger, string rule, string channel);
+
+    [LoggerMessage(9, LogLevel.Warning, "Alert state journal {Path} is cut short at line {Line} (a crash while it was written); the {Lines} line(s) from there are ignored.")]
+    public static partial void StateJournalCut(ILogger logger, string path, int line, int lines);
 }

@@ -97,6 +97,10 @@ internal sealed class AlertHarness : IDisposable
 
     public void Dispose() => Block.Dispose();
 
+    /// <summary>The alerts a restart would read from <paramref name="directory"/>: the snapshot with its journal applied.</summary>
+    internal static IReadOnlyList<Pipeline.Blocks.Alerts.Internal.AlertStateEntry> Persisted(string directory) =>
+        new Pipeline.Blocks.Alerts.Internal.AlertStateStore(directory, NullLogger.Instance).Load()?.Alerts ?? [];
+
     public static string Event(string robot, string type = "motor", string level = "ERROR", string attributes = "") =>
         $"{{\"robot_id\":\"{robot}\",\"level\":\"{level}\",\"type\":\"{type}\",\"msg\":\"event of {robot}\"{(attributes.Length > 0 ? "," + attributes : "")}}}";
 

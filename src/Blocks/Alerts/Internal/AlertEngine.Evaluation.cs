@@ -19,85 +19,89 @@ internal sealed partial class AlertEngine
     private void Evaluate(bool early)
     {
         var notices = new List<(CompiledRule Rule, AlertRuleMetrics Metrics, AlertNotice Notice)>();
-        AlertStateFile? state = null;
-        lock (_gate)
+        AlertStateWrite? state = null;
+        lock (_saveGate)
         {
-            var now = _time.GetUtcNow().UtcTicks;
-            SeedFromRegistry(now);
-            var rules = _rules;
-            var adds = new Action<AlertNotice>[rules.Length];
-            for (var r = 0; r < rules.Length; r++)
+            lock (_gate)
             {
-                var (rule, ruleMetrics) = (rules[r], _ruleMetrics[r]);
-                adds[r] = n => notices.Add((rule, ruleMetrics, n));
-            }
-
-            if (early)
-            {
-                foreach (var group in _woken)
-                {
-                    // Skipped if evicted since it woke: its feed no longer holds it.
-                    if (ReferenceEquals(group.Feed.Groups.Find(group.Hash, group.Key), group))
-                    {
-                        StepGroup(group, now, adds, null);
-                    }
-                }
-            }
-            else
-            {
-                var counts = new int[3, rules.Length];
-                foreach (var feed in _feeds)
-                {
-                    // Step never adds or removes groups, so the list can be walked as it is.
-                    for (var group = feed.Groups.Newest; group is not null; group = group.Older)
-                    {
-                        StepGroup(group, now, adds, counts);
-                    }
-                }
-
+                var now = _time.GetUtcNow().UtcTicks;
+                SeedFromRegistry(now);
+                var rules = _rules;
+                var adds = new Action<AlertNotice>[rules.Length];
                 for (var r = 0; r < rules.Length; r++)
                 {
-                    _ruleMetrics[r].Pending.Set(counts[0, r]);
-                    _ruleMetrics[r].Firing.Set(counts[1, r]);
-                    _ruleMetrics[r].Offline.Set(counts[2, r]);
+                    var (rule, ruleMetrics) = (rules[r], _ruleMetrics[r]);
+                    adds[r] = n => notices.Add((rule, ruleMetrics, n));
+                }
+
+                if (early)
+                {
+                    foreach (var group in _woken)
+                    {
+                        // Skipped if evicted since it woke: its feed no longer holds it.
+                        if (ReferenceEquals(group.Feed.Groups.Find(group.Hash, group.Key), group))
+                        {
+                            StepGroup(group, now, adds, null);
+                        }
+                    }
+                }
+                else
+                {
+                    var counts = new int[3, rules.Length];
+                    foreach (var feed in _feeds)
+                    {
+                        // Step never adds or removes groups, so the list can be walked as it is.
+                        for (var group = feed.Groups.Newest; group is not null; group = group.Older)
+                        {
+                            StepGroup(group, now, adds, counts);
+                        }
+                    }
+
+                    for (var r = 0; r < rules.Length; r++)
+                    {
+                        _ruleMetrics[r].Pending.Set(counts[0, r]);
+                        _ruleMetrics[r].Firing.Set(counts[1, r]);
+                        _ruleMetrics[r].Offline.Set(counts[2, r]);
+                    }
+                }
+
+                ClearWoken();
+                _metrics.Evaluations.WithLabels(early ? "early" : "tick").Inc();
+
+                // What was notified, or fired, resolved, went offline, is written at this tick: a restart must neither
+                // forget it nor notify it again. Pending comings and goings (conditions that flicker around a threshold
+                // with a For) only every StaleSaveInterval, so a flickering fleet does not write every tick. An early
+                // evaluation writes only if the last write is an interval old; the next tick writes what waits. What
+                // is written is the alerts that changed (the journal), or, now and then, all of them (a snapshot).
+                var due = !early || now - _savedAt >= _options.EvaluationInterval.Ticks;
+                if (_store is not null && due && (_dirty || (_stale && now - _savedAt >= StaleSaveInterval.Ticks)))
+                {
+                    state = TakeStateWrite();
+                    _savedAt = now;
+                    _stale = false;
+                }
+
+                if (due)
+                {
+                    _dirty = false;
                 }
             }
 
-            ClearWoken();
-            _metrics.Evaluations.WithLabels(early ? "early" : "tick").Inc();
-
-            // What was notified, or fired, resolved, went offline, is written at this tick: a restart must neither
-            // forget it nor notify it again. Pending comings and goings (conditions that flicker around a threshold
-            // with a For) only every StaleSaveInterval, so a flickering fleet does not rewrite the file every tick.
-            // An early evaluation writes only if the last write is an interval old: a fleet crossing thresholds all
-            // the time would otherwise rewrite the whole file ten times a second; the next tick writes what waits.
-            var due = !early || now - _savedAt >= _options.EvaluationInterval.Ticks;
-            if (_statePath is not null && due && (_dirty || (_stale && now - _savedAt >= StaleSaveInterval.Ticks)))
+            // Notified before written: a crash in between notifies again after the restart rather than never.
+            foreach (var (rule, metrics, notice) in notices)
             {
-                state = CaptureState();
-                _savedAt = now;
-                _stale = false;
+                foreach (var channel in rule.Channels)
+                {
+                    // Never blocks, never throws (the notifier's contract): a full channel counts its own drop.
+                    _notifier.Notify(channel, notice);
+                    metrics.Notices.Inc();
+                }
             }
 
-            if (due)
+            if (state is not null)
             {
-                _dirty = false;
+                Write(state);
             }
-        }
-
-        foreach (var (rule, metrics, notice) in notices)
-        {
-            foreach (var channel in rule.Channels)
-            {
-                // Never blocks, never throws (the notifier's contract): a full channel counts its own drop.
-                _notifier.Notify(channel, notice);
-                metrics.Notices.Inc();
-            }
-        }
-
-        if (state is not null)
-        {
-            SaveState(state);
         }
 
         _silences.RemoveExpired();
@@ -157,7 +161,7 @@ internal sealed partial class AlertEngine
             // Back on an open connection: normal evaluation, without a new Firing notice if still over.
             group.State = group.OfflineFrom;
             metrics.Transition(group.State == AlertState.Inactive ? "inactive" : group.State == AlertState.Pending ? "pending" : "firing");
-            _dirty = true;
+            Changed(rule, group);
         }
 
         var over = Over(rule, group, now);
@@ -172,7 +176,7 @@ internal sealed partial class AlertEngine
                 group.State = AlertState.Offline;
                 group.OfflineSince = now;
                 metrics.Transition("offline");
-                _dirty = true;
+                Changed(rule, group);
             }
 
             return;
@@ -197,14 +201,14 @@ internal sealed partial class AlertEngine
                     group.State = AlertState.Pending;
                     group.PendingSince = now;
                     metrics.Transition("pending");
-                    _stale = true;
+                    PendingChanged(rule, group);
                 }
 
                 break;
             case AlertState.Pending when !over:
                 group.State = AlertState.Inactive; // a pending alert that clears never notifies
                 metrics.Transition("inactive");
-                _stale = true;
+                PendingChanged(rule, group);
                 break;
             case AlertState.Pending when now - group.PendingSince >= rule.PendingTicks:
                 Fire(rule, group, now, metrics, notify);
@@ -225,7 +229,7 @@ internal sealed partial class AlertEngine
             }
 
             group.Flapping = false;
-            _dirty = true;
+            Changed(rule, group);
             if (!over)
             {
                 Resolve(rule, group, now, metrics, notify);
@@ -252,7 +256,7 @@ internal sealed partial class AlertEngine
                     // Too many changes: held firing, and channels are told it flaps (once).
                     group.Flapping = true;
                     group.LastFlip = now;
-                    _dirty = true;
+                    Changed(rule, group);
                     metrics.Transition("flapping");
                     Send(rule, group, now, AlertNoticeKind.Firing, metrics, notify);
                     return;
@@ -285,7 +289,7 @@ internal sealed partial class AlertEngine
         group.Notifications = 0;
         group.LastFlip = now;
         metrics.Transition("firing");
-        _dirty = true;
+        Changed(rule, group);
         Send(rule, group, now, AlertNoticeKind.Firing, metrics, notify);
     }
 
@@ -301,7 +305,7 @@ internal sealed partial class AlertEngine
         group.NotifiedFiring = false;
         group.Flapping = false;
         metrics.Transition("resolved");
-        _dirty = true;
+        Changed(rule, group);
         if (_options.RecentResolved > 0)
         {
             if (_resolved.Count >= _options.RecentResolved)

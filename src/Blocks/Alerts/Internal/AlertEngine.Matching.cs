@@ -201,6 +201,11 @@ internal sealed partial class AlertEngine
             {
                 _ruleMetrics[rule.Index].Evicted.Inc();
             }
+
+            if (Array.Exists(evicted.Alerts, a => a.IsActive))
+            {
+                RequireSnapshot(); // its alerts leave the state without a line in the journal
+            }
         }
     }
 

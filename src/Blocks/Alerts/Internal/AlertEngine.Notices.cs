@@ -41,7 +41,7 @@ internal sealed partial class AlertEngine
             group.NotifiedFiring = true;
         }
 
-        _dirty = true;
+        Changed(rule, group);
     }
 
     private static IReadOnlyDictionary<string, string> Labels(CompiledRule rule, AlertGroup group)

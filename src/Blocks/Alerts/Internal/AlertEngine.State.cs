@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pipeline.Blocks.PatternMine.Internal;
 
@@ -6,26 +5,108 @@ namespace Pipeline.Blocks.Alerts.Internal;
 
 internal sealed partial class AlertEngine
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-
-    /// <summary>Writes <c>state.json</c> now (at stop), whatever changed.</summary>
+    /// <summary>Writes a snapshot now (at stop), whatever changed: a restart then reads one file.</summary>
     public void Flush()
     {
-        AlertStateFile? state = null;
-        lock (_gate)
+        lock (_saveGate)
         {
-            if (_statePath is not null)
+            AlertStateWrite? state = null;
+            lock (_gate)
             {
-                state = CaptureState();
+                if (_store is not null)
+                {
+                    state = Snapshot();
+                }
+
+                _dirty = false;
+                _stale = false;
             }
 
-            _dirty = false;
-            _stale = false;
+            if (state is not null)
+            {
+                Write(state);
+            }
+        }
+    }
+
+    /// <summary>An alert's state changed in a way a restart must know at once (fired, notified, resolved, offline, flapping).</summary>
+    private void Changed(CompiledRule rule, AlertGroup alert)
+    {
+        _dirty = true;
+        Track(rule, alert);
+    }
+
+    /// <summary>An alert went pending or left it: written within <see cref="StaleSaveInterval"/>.</summary>
+    private void PendingChanged(CompiledRule rule, AlertGroup alert)
+    {
+        _stale = true;
+        Track(rule, alert);
+    }
+
+    private void Track(CompiledRule rule, AlertGroup alert)
+    {
+        if (_store is not null && !alert.Journaled)
+        {
+            alert.Journaled = true;
+            _changed.Add((rule, alert));
+        }
+    }
+
+    /// <summary>The next save writes every alert (the journal cannot say what happened: rules reloaded, a held alert evicted, a write failed).</summary>
+    private void RequireSnapshot() => _snapshotDue = true;
+
+    /// <summary>
+    /// What this save writes: the alerts changed since the last one, for the journal; or a snapshot when one is due or
+    /// the journal has outgrown the last snapshot (so replaying it at start never costs more than reading one).
+    /// </summary>
+    private AlertStateWrite TakeStateWrite()
+    {
+        if (_snapshotDue || _journalLines + _changed.Count > Math.Max(MinJournalLines, _snapshotAlerts))
+        {
+            return Snapshot();
         }
 
-        if (state is not null)
+        var changes = new List<AlertStateEntry>(_changed.Count);
+        foreach (var (rule, alert) in _changed)
         {
-            SaveState(state);
+            alert.Journaled = false;
+            changes.Add(alert.IsActive ? Entry(rule, alert.Observed, alert) : new AlertStateEntry
+            {
+                Rule = rule.Name, Signature = rule.Signature, Key = Convert.ToBase64String(alert.Observed.Key), Removed = true,
+            });
+        }
+
+        _changed.Clear();
+        _journalLines += changes.Count;
+        return new AlertStateWrite(null, changes, _generation);
+    }
+
+    private AlertStateWrite Snapshot()
+    {
+        foreach (var (_, alert) in _changed)
+        {
+            alert.Journaled = false;
+        }
+
+        _changed.Clear();
+        var file = CaptureState();
+        file.Generation = ++_generation;
+        _journalLines = 0;
+        _snapshotAlerts = file.Alerts.Count;
+        _snapshotDue = false;
+        return new AlertStateWrite(file, [], _generation);
+    }
+
+    /// <summary>Writes a save (under <c>_saveGate</c>, outside <c>_gate</c>); a failed one makes the next a snapshot, so nothing it held is lost for good.</summary>
+    private void Write(AlertStateWrite state)
+    {
+        var written = state.Snapshot is { } snapshot ? _store!.WriteSnapshot(snapshot) : _store!.Append(state.Generation, state.Changes);
+        if (!written)
+        {
+            lock (_gate)
+            {
+                RequireSnapshot();
+            }
         }
     }
 
@@ -37,26 +118,29 @@ internal sealed partial class AlertEngine
             for (var o = rule.Feed.Groups.Newest; o is not null; o = o.Older)
             {
                 var g = o.Alerts[rule.FeedIndex];
-                if (!g.IsActive)
+                if (g.IsActive)
                 {
-                    continue;
+                    file.Alerts.Add(Entry(rule, o, g));
                 }
-
-                var value = rule.ValueSlot >= 0 ? o.Values[rule.ValueSlot] : double.NaN;
-                file.Alerts.Add(new AlertStateEntry
-                {
-                    Rule = rule.Name, Signature = rule.Signature, Key = Convert.ToBase64String(o.Key), State = g.State, OfflineFrom = g.OfflineFrom,
-                    PendingSince = g.PendingSince, FiringSince = g.FiringSince, ClearSince = g.ClearSince, OfflineSince = g.OfflineSince,
-                    NotifiedFiring = g.NotifiedFiring, LastNotified = g.LastNotified, Notifications = g.Notifications, Flapping = g.Flapping,
-                    LastFlip = g.LastFlip, Changes = [.. g.Changes], ChangeCount = g.ChangeCount, LastSeen = o.LastSeen,
-                    LastValue = double.IsNaN(value) ? null : value, LastMet = rule.ConditionSlot >= 0 && o.Met[rule.ConditionSlot],
-                    Head = rule.WindowSlot >= 0 ? o.Windows[rule.WindowSlot].Head : 0,
-                    Buckets = rule.WindowSlot >= 0 ? o.Windows[rule.WindowSlot].Snapshot() : [],
-                });
             }
         }
 
         return file;
+    }
+
+    private static AlertStateEntry Entry(CompiledRule rule, ObservedGroup o, AlertGroup g)
+    {
+        var value = rule.ValueSlot >= 0 ? o.Values[rule.ValueSlot] : double.NaN;
+        return new AlertStateEntry
+        {
+            Rule = rule.Name, Signature = rule.Signature, Key = Convert.ToBase64String(o.Key), State = g.State, OfflineFrom = g.OfflineFrom,
+            PendingSince = g.PendingSince, FiringSince = g.FiringSince, ClearSince = g.ClearSince, OfflineSince = g.OfflineSince,
+            NotifiedFiring = g.NotifiedFiring, LastNotified = g.LastNotified, Notifications = g.Notifications, Flapping = g.Flapping,
+            LastFlip = g.LastFlip, Changes = [.. g.Changes], ChangeCount = g.ChangeCount, LastSeen = o.LastSeen,
+            LastValue = double.IsNaN(value) ? null : value, LastMet = rule.ConditionSlot >= 0 && o.Met[rule.ConditionSlot],
+            Head = rule.WindowSlot >= 0 ? o.Windows[rule.WindowSlot].Head : 0,
+            Buckets = rule.WindowSlot >= 0 ? o.Windows[rule.WindowSlot].Snapshot() : [],
+        };
     }
 
     /// <summary>
@@ -126,46 +210,21 @@ internal sealed partial class AlertEngine
         return true;
     }
 
-    /// <summary>Written to a temporary file and moved over the old one: a crash leaves the old state or the new, never half.</summary>
-    private void SaveState(AlertStateFile state)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(_statePath!)!);
-            var temporary = _statePath + ".tmp";
-            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(state, Json));
-            File.Move(temporary, _statePath!, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            AlertsLog.StateSaveFailed(_logger, _statePath!, ex);
-        }
-    }
-
     private void LoadState()
     {
-        if (_statePath is null || !File.Exists(_statePath))
+        if (_store?.Load() is not { } loaded)
         {
             return;
         }
 
-        AlertStateFile? file;
-        try
-        {
-            file = JsonSerializer.Deserialize<AlertStateFile>(File.ReadAllBytes(_statePath), Json);
-        }
-        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
-        {
-            AlertsLog.StateLoadFailed(_logger, _statePath, ex);
-            return;
-        }
-
+        _generation = loaded.Generation;
+        _dirty = loaded.JournalLines > 0; // the first tick folds the journal into a snapshot
         var restored = 0;
-        foreach (var entry in file?.Alerts ?? [])
+        foreach (var entry in loaded.Alerts)
         {
             restored += Restore(entry) ? 1 : 0;
         }
 
-        AlertsLog.StateLoaded(_logger, restored, _statePath);
+        AlertsLog.StateLoaded(_logger, restored, _store.SnapshotPath);
     }
 }

@@ -21,7 +21,8 @@ internal sealed partial class AlertEngine
     private readonly TimeProvider _time;
     private readonly AlertMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly string? _statePath;
+    private readonly AlertStateStore? _store;
+    private readonly object _saveGate = new(); // taken before _gate: saves are written in the order they were taken
     private readonly CompiledRoute[] _routes;
     private readonly bool _routesNotify;
     private readonly Queue<ResolvedAlert> _resolved = new();
@@ -34,12 +35,23 @@ internal sealed partial class AlertEngine
     private AlertRuleMetrics[] _ruleMetrics;
     private FleetRegistry? _seededFrom;
     private byte[] _key = new byte[256];
-    /// <summary>How long pending-only changes may wait before <c>state.json</c> is written.</summary>
+    /// <summary>How long pending-only changes may wait before the state is written.</summary>
     internal static readonly TimeSpan StaleSaveInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Journal lines below which a snapshot is not rewritten (past it: when the journal outgrows the snapshot).</summary>
+    internal const int MinJournalLines = 1024;
 
     private bool _dirty;
     private bool _stale;
     private long _savedAt;
+
+    // The state on disk: the snapshot generation, whether the next save must be a snapshot (at start, after a
+    // reload, an eviction of a held alert or a failed write), the journal's length, and the alerts changed since.
+    private long _generation;
+    private bool _snapshotDue = true;
+    private int _journalLines;
+    private int _snapshotAlerts;
+    private readonly List<(CompiledRule Rule, AlertGroup Alert)> _changed = [];
 
     // Per-event caches of Process (under the lock): the group key of the last group-by signature, the last numeric attribute read.
     private string? _keySignature;
@@ -62,7 +74,7 @@ internal sealed partial class AlertEngine
         _metrics = metrics;
         _logger = logger;
         _presence = new RobotPresence(options.MaxGroupsPerRule);
-        _statePath = directory is null ? null : Path.Combine(directory, "state.json");
+        _store = directory is null ? null : new AlertStateStore(directory, logger);
         _routes = [.. Enumerable.Range(0, routes.Count).Select(i => routes[i])];
         _routesNotify = Array.Exists(_routes, r => r.Options.Channels.Count > 0);
         _rules = [.. rules];
@@ -118,6 +130,7 @@ internal sealed partial class AlertEngine
             _metrics.Rules.Set(_rules.Length);
             _seededFrom = null;
             _dirty = true;
+            RequireSnapshot(); // the journal's alerts are the old feeds' objects
         }
     }
 

@@ -43,6 +43,9 @@ internal sealed class AlertGroup
     public long LastFlip;
     public bool Silenced;
 
+    /// <summary>On the engine's list of alerts changed since the last save (once).</summary>
+    public bool Journaled;
+
     /// <summary>All labels of the group's alerts (alertname, severity, group-by, the rule's), made once per rule version.</summary>
     public IReadOnlyDictionary<string, string>? AllLabels;
     public object? AllLabelsOf;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Pipeline.Blocks.Alerts.Internal;
 
 /// <summary>One group's alert in <c>state.json</c>; times are UTC ticks.</summary>
@@ -26,4 +28,8 @@ internal sealed class AlertStateEntry
     public bool LastMet { get; set; }
     public long Head { get; set; }
     public long[] Buckets { get; set; } = [];
+
+    /// <summary>In <c>state.journal</c> only: the alert ended (only <see cref="Rule"/>, <see cref="Signature"/> and <see cref="Key"/> are set).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Removed { get; set; }
 }

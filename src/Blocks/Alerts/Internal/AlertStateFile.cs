@@ -5,5 +5,8 @@ internal sealed class AlertStateFile
 {
     public int Version { get; set; } = 1;
 
+    /// <summary>Counts snapshots: <c>state.journal</c> extends the snapshot of its generation only (0 in files written before the journal).</summary>
+    public long Generation { get; set; }
+
     public List<AlertStateEntry> Alerts { get; set; } = [];
 }
