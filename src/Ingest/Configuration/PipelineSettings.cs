@@ -48,7 +48,10 @@ internal sealed class PipelineSettings
     /// <summary><c>Pipeline:Routes</c>, in order.</summary>
     public List<RouteOptions> Routes { get; private init; } = [];
 
-    /// <summary>Settings that still work but have moved, each with where to put it now (logged at start).</summary>
+    /// <summary>
+    /// Settings that still work but need a look, each saying what to do (logged at start): keys that
+    /// have moved, a TLS certificate outside its validity dates.
+    /// </summary>
     public List<string> Warnings { get; } = [];
 
     public string FilesDirectory => Files.Directory ?? Path.Combine(Pipeline.DataDir, "logs");
@@ -302,6 +305,11 @@ internal sealed class PipelineSettings
         var pipeline = new OptionsErrors("Pipeline", errors);
         pipeline.Check(!string.IsNullOrWhiteSpace(Pipeline.DataDir), "DataDir", "must name a directory.");
         Ingest.Validate(pipeline.Nested("Ingest"));
+        if (Ingest.Tls.DateWarning(DateTimeOffset.UtcNow, "Pipeline:Ingest:Tls") is { } expiry)
+        {
+            Warnings.Add(expiry);
+        }
+
         Blocks.Validate(pipeline.Nested("Blocks"));
         Parse.Validate(pipeline.Nested("Parse"));
         Redact.Validate(pipeline.Nested("Redact"));

@@ -6,7 +6,10 @@ namespace Pipeline.Ingest.Framing;
 /// <summary>Options of the ingest front ends (<c>Pipeline:Ingest</c>).</summary>
 public sealed class IngestOptions : IValidatedOptions
 {
-    /// <summary>HTTP API and WebSocket listener. Default <c>http://127.0.0.1:5080</c>.</summary>
+    /// <summary>
+    /// HTTP API and WebSocket listener. Default <c>http://127.0.0.1:5080</c>. An <c>https://</c> URL
+    /// (then WebSocket ingest is <c>wss://</c>) needs <c>Tls:CertificatePath</c>.
+    /// </summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:5080";
 
     /// <summary>Raw TCP NDJSON listener, <c>host:port</c>. Default <c>127.0.0.1:5140</c>.</summary>
@@ -30,12 +33,24 @@ public sealed class IngestOptions : IValidatedOptions
     /// <summary>Open connections allowed per protocol; more are refused and counted. Default 10000.</summary>
     public int MaxConnections { get; set; } = 10_000;
 
+    /// <summary>TLS of the listeners (<c>Pipeline:Ingest:Tls</c>); off by default.</summary>
+    public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>True when <see cref="HttpUrl"/> is <c>https://</c>.</summary>
+    internal bool IsHttps => Uri.TryCreate(HttpUrl, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps;
+
     /// <inheritdoc />
     public void Validate(OptionsErrors errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        errors.Check(Uri.TryCreate(HttpUrl, UriKind.Absolute, out var url) && url.Scheme == "http", nameof(HttpUrl),
-            $"must be an http:// URL such as http://127.0.0.1:5080 (got '{HttpUrl}').");
+        errors.Check(Uri.TryCreate(HttpUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https", nameof(HttpUrl),
+            $"must be an http:// or https:// URL such as http://127.0.0.1:5080 (got '{HttpUrl}').");
+        var certificate = !string.IsNullOrWhiteSpace(Tls.CertificatePath);
+        errors.Check(!IsHttps || certificate, nameof(HttpUrl),
+            $"an https:// URL needs a certificate: set {errors.Prefix}:Tls:CertificatePath (got '{HttpUrl}').");
+        // A certificate nobody uses is a mistake that looks like encryption: refuse it rather than run in plain text.
+        errors.Check(!certificate || IsHttps || Tls.Tcp, "Tls:CertificatePath",
+            $"is set but no listener uses it: make {errors.Prefix}:HttpUrl https:// and/or set {errors.Prefix}:Tls:Tcp=true.");
         errors.Check(EndpointParser.TryParse(TcpEndpoint, out _), nameof(TcpEndpoint),
             $"must be host:port such as 127.0.0.1:5140 (got '{TcpEndpoint}').");
         errors.Check(MaxLineBytes is >= 64 and <= 64 * 1024 * 1024, nameof(MaxLineBytes), $"must be 64 B to 64 MiB (got {MaxLineBytes}).");
@@ -44,5 +59,6 @@ public sealed class IngestOptions : IValidatedOptions
         errors.Check(FlushInterval > TimeSpan.Zero, nameof(FlushInterval), $"must be positive, e.g. 00:00:00.050 (got {FlushInterval}).");
         errors.Check(IdleTimeout > TimeSpan.Zero, nameof(IdleTimeout), $"must be positive (got {IdleTimeout}).");
         errors.Check(MaxConnections >= 1, nameof(MaxConnections), $"must be at least 1 (got {MaxConnections}).");
+        Tls.Validate(errors.Nested(nameof(Tls)));
     }
 }
