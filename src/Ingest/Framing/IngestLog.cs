@@ -15,4 +15,7 @@ internal static partial class IngestLog
 
     [LoggerMessage(4, LogLevel.Information, "WebSocket connection {ConnectionId} sent a binary frame; closed with 1003 (send NDJSON in text frames).")]
     public static partial void BinaryFrame(ILogger logger, long connectionId);
+
+    [LoggerMessage(5, LogLevel.Debug, "{Protocol} connection from {Remote} closed: the TLS handshake failed (a plain-text client, or one that refused the certificate).")]
+    public static partial void TlsHandshakeFailed(ILogger logger, string protocol, string remote);
 }

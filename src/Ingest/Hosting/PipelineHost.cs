@@ -72,10 +72,25 @@ public static class PipelineHost
             kestrel.AddServerHeader = false;
             var url = new Uri(settings.Ingest.HttpUrl);
             EndpointParser.TryParse($"{url.Host}:{url.Port}", out var http);
-            kestrel.Listen(http, listen => endpoints.HttpListener = listen);
+            // Validation loaded the certificate (and refused https or Tls:Tcp without one).
+            var tls = settings.Ingest.Tls;
+            kestrel.Listen(http, listen =>
+            {
+                if (settings.Ingest.IsHttps)
+                {
+                    listen.UseHttps(tls.Certificate!);
+                }
+
+                endpoints.HttpListener = listen;
+            });
             EndpointParser.TryParse(settings.Ingest.TcpEndpoint, out var tcp);
             kestrel.Listen(tcp, listen =>
             {
+                if (tls.Tcp)
+                {
+                    TcpTls.UseTls(listen, tls.Certificate!);
+                }
+
                 listen.UseConnectionHandler<TcpIngestHandler>();
                 endpoints.TcpListener = listen;
             });
