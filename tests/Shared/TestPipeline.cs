@@ -40,9 +40,12 @@ public sealed class TestPipeline : IAsyncDisposable
 
     public IPEndPoint Http => _app.Services.GetRequiredService<BoundEndpoints>().Http;
 
-    public Uri HttpUri => new($"http://{Http}");
+    /// <summary>True when the pipeline runs with an https:// <c>HttpUrl</c> (then WebSocket ingest is wss://).</summary>
+    public bool Https => _app.Services.GetRequiredService<IngestOptions>().HttpUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
-    public Uri WebSocketUri => new($"ws://{Http}/ingest");
+    public Uri HttpUri => new($"{(Https ? "https" : "http")}://{Http}");
+
+    public Uri WebSocketUri => new($"{(Https ? "wss" : "ws")}://{Http}/ingest");
 
     public PipelineMetrics Metrics => _app.Services.GetRequiredService<PipelineMetrics>();
 

@@ -13,9 +13,11 @@ public sealed class WsPeer : IDisposable
 
     public ClientWebSocket Socket { get; }
 
-    public static async Task<WsPeer> ConnectAsync(TestPipeline pipeline)
+    /// <summary>Connects to the pipeline's <c>/ingest</c>; <paramref name="configure"/> sets client options first (a wss:// certificate check).</summary>
+    public static async Task<WsPeer> ConnectAsync(TestPipeline pipeline, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
+        configure?.Invoke(socket.Options);
         using var limit = new CancellationTokenSource(Limit);
         await socket.ConnectAsync(pipeline.WebSocketUri, limit.Token);
         return new WsPeer(socket);
