@@ -21,7 +21,7 @@ public sealed class PipelineMetrics
         IngestConnections = factory.CreateGauge("pipeline_ingest_connections",
             "Open ingest connections.", new GaugeConfiguration { LabelNames = ["protocol"] });
         IngestConnectionsRejected = factory.CreateCounter("pipeline_ingest_connections_rejected_total",
-            "Connections refused (limit, auth).", Labels("protocol", "reason"));
+            "Connections refused (limit, auth, tls_handshake).", Labels("protocol", "reason"));
         IngestConnectionsClosed = factory.CreateCounter("pipeline_ingest_connections_closed_total",
             "Connections closed by the server (idle, protocol violations, shutdown).", Labels("protocol", "reason"));
         ComponentEvents = factory.CreateCounter("pipeline_component_events_total",
