@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Logging;
+using Pipeline.Blocks.Configuration;
 using Pipeline.Blocks.Metrics;
 
 namespace Pipeline.Blocks.Enrich;
 
 /// <summary>
-/// A registry read from a file and reloaded when it changes (file-system notifications, plus a
-/// timestamp poll because notifications are lost on some file systems and editors replace files).
+/// A registry read from a file and reloaded when it changes (a <see cref="WatchedFile"/>: file-system
+/// notifications, plus a timestamp poll because notifications are lost on some file systems and editors
+/// replace files). A file that failed to load is tried again when it changes.
 /// A file that fails to load keeps the previous snapshot and is reported, never half-applied.
 /// </summary>
 public sealed class FileFleetRegistrySource : IFleetRegistrySource, IDisposable
@@ -13,12 +15,10 @@ public sealed class FileFleetRegistrySource : IFleetRegistrySource, IDisposable
     private readonly string _path;
     private readonly ILogger _logger;
     private readonly ComponentMetrics _metrics;
-    private readonly FileSystemWatcher? _watcher;
-    private readonly ITimer _poll;
+    private readonly WatchedFile _watched;
     private readonly Lock _reloadLock = new();
-    private FleetRegistry _current;
-    private DateTime _loadedWriteTime;
-    private long _loadedLength;
+    private FleetRegistry _current = FleetRegistry.Empty;
+    private FileStamp _loaded;
 
     /// <summary>Loads the file now; a missing or invalid file at start is an error the caller reports.</summary>
     public FileFleetRegistrySource(string path, TimeSpan pollInterval, TimeProvider time, PipelineMetrics metrics, ILogger logger)
@@ -26,29 +26,24 @@ public sealed class FileFleetRegistrySource : IFleetRegistrySource, IDisposable
         _path = Path.GetFullPath(path);
         _logger = logger;
         _metrics = metrics.ForComponent("enrich");
-        (_loadedWriteTime, _loadedLength) = Stamp(_path);
-        _current = FleetRegistryLoader.Load(_path);
-        EnrichLog.RegistryLoaded(_logger, _path, _current.Count);
-
-        var directory = Path.GetDirectoryName(_path)!;
-        try
+        // Watching before the first load, so a change during it is not missed; the lock holds a
+        // notification's reload back until the first load is in.
+        lock (_reloadLock)
         {
-            _watcher = new FileSystemWatcher(directory, Path.GetFileName(_path))
+            _watched = new WatchedFile(_path, time, pollInterval, TimeSpan.Zero, Reload);
+            try
             {
-                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size,
-            };
-            _watcher.Changed += (_, _) => Reload();
-            _watcher.Created += (_, _) => Reload();
-            _watcher.Renamed += (_, _) => Reload();
-            _watcher.EnableRaisingEvents = true;
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
-        {
-            // inotify limits: the poll below still notices changes.
-            _watcher = null;
+                _loaded = FileStamp.Of(_path);
+                _current = FleetRegistryLoader.Load(_path);
+            }
+            catch
+            {
+                _watched.Dispose();
+                throw;
+            }
         }
 
-        _poll = time.CreateTimer(_ => Reload(), null, pollInterval, pollInterval);
+        EnrichLog.RegistryLoaded(_logger, _path, _current.Count);
     }
 
     public FleetRegistry Current => Volatile.Read(ref _current);
@@ -60,15 +55,14 @@ public sealed class FileFleetRegistrySource : IFleetRegistrySource, IDisposable
         {
             try
             {
-                // Time and length: an in-place save can land within one timestamp tick.
-                var (writeTime, length) = Stamp(_path);
-                if (writeTime == _loadedWriteTime && length == _loadedLength)
+                var stamp = FileStamp.Of(_path);
+                if (stamp == _loaded)
                 {
                     return;
                 }
 
                 var registry = FleetRegistryLoader.Load(_path);
-                (_loadedWriteTime, _loadedLength) = (writeTime, length);
+                _loaded = stamp;
                 Volatile.Write(ref _current, registry);
                 EnrichLog.RegistryLoaded(_logger, _path, registry.Count);
             }
@@ -80,15 +74,5 @@ public sealed class FileFleetRegistrySource : IFleetRegistrySource, IDisposable
         }
     }
 
-    private static (DateTime WriteTime, long Length) Stamp(string path)
-    {
-        var info = new FileInfo(path);
-        return (info.LastWriteTimeUtc, info.Exists ? info.Length : -1);
-    }
-
-    public void Dispose()
-    {
-        _watcher?.Dispose();
-        _poll.Dispose();
-    }
+    public void Dispose() => _watched.Dispose();
 }

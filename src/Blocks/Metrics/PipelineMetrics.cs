@@ -50,6 +50,9 @@ public sealed class PipelineMetrics
             "Events whose robot_id is not in the fleet registry (only counted when a registry is configured).");
         DeadLetters = factory.CreateCounter("pipeline_deadletter_records_total",
             "Records written to the dead-letter files.", Labels("reason"));
+        AuthFailures = factory.CreateCounter("pipeline_auth_failures_total",
+            "Rejected authentications, by protocol (http, websocket, tcp) and reason (missing_token, unknown_robot, bad_token, blocked, ops_token).",
+            Labels("protocol", "reason"));
         DeadLettersDropped = factory.CreateCounter("pipeline_deadletter_dropped_total",
             "Dead-letter records not written because the dead-letter writer was full or failing (the discard itself is still counted).");
     }
@@ -75,6 +78,7 @@ public sealed class PipelineMetrics
     public Counter UnknownRobotEvents { get; }
     public Counter DeadLetters { get; }
     public Counter DeadLettersDropped { get; }
+    public Counter AuthFailures { get; }
 
     /// <summary>Counters for one component, looked up once.</summary>
     public ComponentMetrics ForComponent(string component) => new(this, component);

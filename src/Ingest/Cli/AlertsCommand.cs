@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Pipeline.Blocks.Alerts;
 using Pipeline.Ingest.Cli.Query;
@@ -25,46 +24,27 @@ internal static partial class AlertsCommand
 
     private static Command CreateList(TextWriter output, TextWriter error)
     {
-        var url = new Option<Uri>("--url")
-        {
-            Description = "The running service's HTTP address (Pipeline:Ingest:HttpUrl).",
-            DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080"),
-        };
+        var url = ApiClient.UrlOption();
+        var token = ApiClient.TokenOption();
         var command = new Command("list",
             "Prints the running service's active alerts (pending, firing, offline; from GET /api/alerts): rule, group, state, value, " +
-            "since, notifications sent, flapping/silenced. Exit 0; 1 when the service cannot be reached; 2 when alerting is off there. " +
-            "Example: pipeline alerts list --url http://127.0.0.1:5080")
+            "since, notifications sent, flapping/silenced. Exit 0; 1 when the service cannot be reached or refuses the ops token; " +
+            "2 when alerting is off there. Example: PIPELINE_TOKEN=… pipeline alerts list --url http://127.0.0.1:5080")
         {
-            url,
+            url, token,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var address = new Uri(result.GetValue(url)!, "/api/alerts");
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            HttpResponseMessage response;
-            try
+            using var api = ApiClient.Create(result.GetValue(url)!, result.GetValue(token));
+            using var reply = await api.SendAsync(HttpMethod.Get, "/api/alerts", cancellationToken).ConfigureAwait(false);
+            if (reply.Error is { } problem)
             {
-                response = await http.GetAsync(address, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                await error.WriteLineAsync($"pipeline alerts list: cannot reach {address}: {ex.Message} (is the service running? pass --url)").ConfigureAwait(false);
-                return 1;
+                await error.WriteLineAsync($"pipeline alerts list: {problem}").ConfigureAwait(false);
+                return reply.Status == System.Net.HttpStatusCode.NotFound ? 2 : 1;
             }
 
-            using (response)
-            {
-                using var body = await response.Content.ReadFromJsonAsync<JsonDocument>(cancellationToken).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    var reason = body?.RootElement.TryGetProperty("error", out var e) == true ? e.GetString() : response.ReasonPhrase;
-                    await error.WriteLineAsync($"pipeline alerts list: {address} answered {(int)response.StatusCode}: {reason}").ConfigureAwait(false);
-                    return response.StatusCode == System.Net.HttpStatusCode.NotFound ? 2 : 1;
-                }
-
-                PrintActive(output, body!.RootElement.GetProperty("active"));
-                return 0;
-            }
+            PrintActive(output, reply.Body!.RootElement.GetProperty("active"));
+            return 0;
         });
         return command;
     }

@@ -8,6 +8,7 @@ using Pipeline.Blocks.PatternMine;
 using Pipeline.Blocks.Redact;
 using Pipeline.Blocks.Routes;
 using RouteOptions = Pipeline.Blocks.Routes.RouteOptions;
+using Pipeline.Ingest.Auth;
 using Pipeline.Ingest.Framing;
 using Pipeline.Storage.Alerting;
 using Pipeline.Storage.ClickHouse;
@@ -24,7 +25,7 @@ namespace Pipeline.Ingest.Configuration;
 /// </summary>
 internal sealed class PipelineSettings
 {
-    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "Routes", "DeadLetter", "Alerts"];
+    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "Routes", "DeadLetter", "Alerts", "Auth"];
     private static readonly string[] KnownSinks = ["Files", "ClickHouse", "RabbitMq"];
 
     public PipelineOptions Pipeline { get; private init; } = new();
@@ -44,6 +45,9 @@ internal sealed class PipelineSettings
 
     /// <summary><c>Pipeline:Alerts:Channels</c>: the notification channels by name.</summary>
     public AlertChannelsOptions AlertChannels { get; private init; } = new();
+
+    /// <summary><c>Pipeline:Auth</c>: robot and ops tokens, and the per-address failure limit.</summary>
+    public AuthOptions Auth { get; private init; } = new();
 
     /// <summary><c>Pipeline:Routes</c>, in order.</summary>
     public List<RouteOptions> Routes { get; private init; } = [];
@@ -97,6 +101,7 @@ internal sealed class PipelineSettings
             Routes = BindList<RouteOptions>(root, "Routes", errors),
             Alerts = BindAlerts(root, errors),
             AlertChannels = BindAlertChannels(root, errors),
+            Auth = Bind<AuthOptions>(root, "Auth", errors),
         };
         settings.MoveDeprecatedKeys(root);
         settings.Validate(errors);
@@ -323,6 +328,7 @@ internal sealed class PipelineSettings
         Alerts.Validate(pipeline.Nested("Alerts"));
         AlertChannels.Validate(pipeline.Nested("Alerts:Channels"));
         ValidateChannelNames(errors);
+        Auth.Validate(pipeline.Nested("Auth"));
     }
 
     /// <summary>Every channel a rule or a route names must be configured (rules of a RulesPath file are checked when it loads).</summary>

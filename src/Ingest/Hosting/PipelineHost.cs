@@ -14,6 +14,7 @@ using Pipeline.Blocks.Metrics;
 using Pipeline.Blocks.Parse;
 using Pipeline.Blocks.PatternMine;
 using Pipeline.Blocks.Redact;
+using Pipeline.Ingest.Auth;
 using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Framing;
 using Pipeline.Ingest.Http;
@@ -110,6 +111,11 @@ public static class PipelineHost
         }
 
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        if (settings.Auth.OpsAuthEnabled)
+        {
+            app.UseMiddleware<OpsAuthMiddleware>();
+        }
+
         app.Map("/ingest", (Microsoft.AspNetCore.Http.HttpContext context, WebSocketIngestEndpoint endpoint) => endpoint.HandleAsync(context));
         HealthEndpoints.Map(app);
         PatternEndpoints.Map(app);
@@ -123,6 +129,7 @@ public static class PipelineHost
         services.AddSingleton(settings.Ingest);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<PipelineMetrics>();
+        services.AddAuth(settings.Auth);
         services.AddSingleton(_ => new EventBatchPool(new EventBatchPoolOptions
         {
             // A full batch plus what the blocks append (attributes, redacted values) fits when retained.

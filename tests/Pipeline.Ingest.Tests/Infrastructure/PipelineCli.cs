@@ -10,7 +10,14 @@ public static class PipelineCli
     public static string AssemblyPath => Path.Combine(AppContext.BaseDirectory, "pipeline.dll");
 
     /// <summary>Runs <c>dotnet pipeline.dll args…</c> in <paramref name="workingDirectory"/> and waits (at most a minute).</summary>
-    public static async Task<Result> RunAsync(string workingDirectory, params string[] args)
+    public static Task<Result> RunAsync(string workingDirectory, params string[] args) =>
+        RunWithAsync(workingDirectory, environment: null, stdin: null, args);
+
+    /// <summary>
+    /// As <see cref="RunAsync"/>, with <paramref name="environment"/> variables set for the child and
+    /// <paramref name="stdin"/> (when not null) written to its standard input, which is then closed.
+    /// </summary>
+    public static async Task<Result> RunWithAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? stdin, params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var start = new ProcessStartInfo(dotnet)
@@ -18,6 +25,7 @@ public static class PipelineCli
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(AssemblyPath);
@@ -27,14 +35,24 @@ public static class PipelineCli
         }
 
         // Settings from the environment of whoever runs the tests must not leak into the child.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Pipeline__", StringComparison.OrdinalIgnoreCase)).ToList())
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Pipeline__", StringComparison.OrdinalIgnoreCase) || k == "PIPELINE_TOKEN").ToList())
         {
             start.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         try
         {

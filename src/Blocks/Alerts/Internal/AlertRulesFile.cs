@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Logging;
+using Pipeline.Blocks.Configuration;
 
 namespace Pipeline.Blocks.Alerts.Internal;
 
 /// <summary>
-/// Watches <c>RulesPath</c> and reloads it after <c>ReloadDebounce</c> of quiet (a timer on the engine's
-/// <see cref="TimeProvider"/>, so tests drive it with a fake clock). A valid file replaces the file's rules; an
-/// invalid one keeps the rules in force and logs every error with its rule and key.
+/// Watches <c>RulesPath</c> (a <see cref="WatchedFile"/>, on notifications only) and reloads it after
+/// <c>ReloadDebounce</c> of quiet (a timer on the engine's <see cref="TimeProvider"/>, so tests drive it with
+/// a fake clock). A valid file replaces the file's rules; an invalid one keeps the rules in force and logs
+/// every error with its rule and key.
 /// </summary>
 internal sealed class AlertRulesFile : IDisposable
 {
@@ -16,9 +18,7 @@ internal sealed class AlertRulesFile : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _debounce;
     private readonly ILogger _logger;
-    private readonly object _gate = new();
-    private FileSystemWatcher? _watcher;
-    private ITimer? _timer;
+    private WatchedFile? _watched;
 
     public AlertRulesFile(string path, AlertRulesLoader loader, IReadOnlyList<CompiledRule> configured, AlertEngine engine,
         TimeProvider time, TimeSpan debounce, ILogger logger)
@@ -40,16 +40,9 @@ internal sealed class AlertRulesFile : IDisposable
 
     public void Start()
     {
-        var directory = Path.GetDirectoryName(_path)!;
-        Directory.CreateDirectory(directory);
-        _watcher = new FileSystemWatcher(directory, Path.GetFileName(_path))
-        {
-            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
-        };
-        _watcher.Changed += OnChanged;
-        _watcher.Created += OnChanged;
-        _watcher.Renamed += OnChanged;
-        _watcher.EnableRaisingEvents = true;
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        _watched = new WatchedFile(_path, _time, Timeout.InfiniteTimeSpan, _debounce, OnQuiet);
+        _watched.ChangeSeen += () => ChangeSeen?.Invoke();
     }
 
     /// <summary>Reads the file now; false (and the old rules kept) when it is invalid.</summary>
@@ -75,27 +68,7 @@ internal sealed class AlertRulesFile : IDisposable
         return check.IsValid;
     }
 
-    public void Dispose()
-    {
-        _watcher?.Dispose();
-        lock (_gate)
-        {
-            _timer?.Dispose();
-            _timer = null;
-        }
-    }
-
-    private void OnChanged(object sender, FileSystemEventArgs e)
-    {
-        lock (_gate)
-        {
-            // Every change restarts the wait: an editor's several writes make one reload.
-            _timer ??= _time.CreateTimer(static state => ((AlertRulesFile)state!).OnQuiet(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _timer.Change(_debounce, Timeout.InfiniteTimeSpan);
-        }
-
-        ChangeSeen?.Invoke();
-    }
+    public void Dispose() => _watched?.Dispose();
 
     private void OnQuiet()
     {
