@@ -15,4 +15,7 @@ internal static partial class AuthLog
 
     [LoggerMessage(4, LogLevel.Warning, "Security: {Remote} is blocked for {BlockFor} after {MaxFailures} failed authentication(s) within {Window} (Pipeline:Auth).")]
     public static partial void AddressBlocked(ILogger logger, string remote, TimeSpan blockFor, int maxFailures, TimeSpan window);
+
+    [LoggerMessage(5, LogLevel.Warning, "Security: robot connection over {Protocol} from {Remote} rejected (robot_id '{RobotId}'): {Reason}.")]
+    public static partial void RobotRejected(ILogger logger, string protocol, string remote, string robotId, string reason);
 }

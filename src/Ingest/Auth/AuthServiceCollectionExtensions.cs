@@ -16,6 +16,8 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton(sp => new AuthFailureLimiter(options, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new RobotTokenStore(options.RobotTokensPath, sp.GetRequiredService<TimeProvider>(), Logger(sp)));
         services.AddSingleton(sp => new OpsTokenStore(options.OpsTokensPath, sp.GetRequiredService<TimeProvider>(), Logger(sp)));
+        services.AddSingleton(sp => new RobotAuthenticator(sp.GetRequiredService<RobotTokenStore>(), sp.GetRequiredService<AuthFailureLimiter>(),
+            sp.GetRequiredService<Pipeline.Blocks.Metrics.PipelineMetrics>(), Logger(sp)));
         return services;
     }
 

@@ -15,12 +15,17 @@ namespace Pipeline.Ingest.WebSockets;
 /// </summary>
 internal sealed class WebSocketIngestEndpoint
 {
+    /// <summary>The close code for a refused robot token (DESIGN: 4401, "unauthorized").</summary>
+    internal const int Unauthorized = 4401;
+
     private readonly IngestContext _context;
+    private readonly Auth.RobotAuthenticator _auth;
     private readonly ILogger<WebSocketIngestEndpoint> _logger;
 
-    public WebSocketIngestEndpoint(IngestContext context, ILogger<WebSocketIngestEndpoint> logger)
+    public WebSocketIngestEndpoint(IngestContext context, Auth.RobotAuthenticator auth, ILogger<WebSocketIngestEndpoint> logger)
     {
         _context = context;
+        _auth = auth;
         _logger = logger;
     }
 
@@ -43,6 +48,12 @@ internal sealed class WebSocketIngestEndpoint
             return;
         }
 
+        if (_auth.Enabled && await RefuseAsync(http).ConfigureAwait(false))
+        {
+            _context.WebSocket.Release();
+            return;
+        }
+
         var source = _context.NewConnection("websocket", remote);
         var reason = "error";
         try
@@ -62,6 +73,35 @@ internal sealed class WebSocketIngestEndpoint
             IngestLog.Disconnected(_logger, "websocket", source.Id, reason);
             _context.OnConnectionClosed(source, reason);
         }
+    }
+
+    /// <summary>
+    /// With robot tokens configured: <c>?robot_id=</c> and <c>Authorization: Bearer</c> (or <c>?token=</c>, for
+    /// clients that cannot set headers). A refused robot gets the WebSocket handshake and then close 4401 with the
+    /// reason, so client libraries report it instead of a bare HTTP error. True when refused.
+    /// </summary>
+    private async Task<bool> RefuseAsync(HttpContext http)
+    {
+        var query = http.Request.Query;
+        var token = Auth.BearerToken.Parse(http.Request.Headers.Authorization) ?? (string?)query["token"];
+        var remote = http.Connection.RemoteIpAddress ?? System.Net.IPAddress.None;
+        var refusal = _auth.Check("websocket", remote, query["robot_id"], token);
+        if (refusal is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var socket = await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+            await CloseQuietlyAsync(socket, (WebSocketCloseStatus)Unauthorized, refusal).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ConnectionAbortedException)
+        {
+            // The robot left before hearing why; it was counted.
+        }
+
+        return true;
     }
 
     private async Task<string> RunAsync(WebSocket socket, Blocks.Events.SourceConnection source, CancellationToken aborted)

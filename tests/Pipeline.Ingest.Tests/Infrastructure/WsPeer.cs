@@ -14,12 +14,13 @@ public sealed class WsPeer : IDisposable
     public ClientWebSocket Socket { get; }
 
     /// <summary>Connects to the pipeline's <c>/ingest</c>; <paramref name="configure"/> sets client options first (a wss:// certificate check).</summary>
-    public static async Task<WsPeer> ConnectAsync(TestPipeline pipeline, Action<ClientWebSocketOptions>? configure = null)
+    /// <param name="query">Appended to <c>/ingest</c>, e.g. <c>?robot_id=r1&amp;token=…</c>.</param>
+    public static async Task<WsPeer> ConnectAsync(TestPipeline pipeline, Action<ClientWebSocketOptions>? configure = null, string query = "")
     {
         var socket = new ClientWebSocket();
         configure?.Invoke(socket.Options);
         using var limit = new CancellationTokenSource(Limit);
-        await socket.ConnectAsync(pipeline.WebSocketUri, limit.Token);
+        await socket.ConnectAsync(new Uri(pipeline.WebSocketUri + query), limit.Token);
         return new WsPeer(socket);
     }
 
