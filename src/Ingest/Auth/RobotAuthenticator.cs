@@ -63,6 +63,15 @@ internal sealed class RobotAuthenticator
             return null;
         }
 
+        return Reject(protocol, remote, robotId, reason, message);
+    }
+
+    /// <summary>A robot that did not say who it is in a usable way (no hello, not JSON): counted as <c>missing_token</c>.</summary>
+    public string Refuse(string protocol, IPAddress remote, string? robotId, string message) =>
+        Reject(protocol, remote, robotId, "missing_token", message);
+
+    private string Reject(string protocol, IPAddress remote, string? robotId, string reason, string message)
+    {
         // A missing token is a misconfigured robot, not a guess: it does not count towards the block.
         if (reason is "unknown_robot" or "bad_token")
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Pipeline.Ingest.Framing;
@@ -12,12 +13,17 @@ internal sealed class TcpIngestHandler : ConnectionHandler
 {
     private static ReadOnlySpan<byte> TooManyConnections => "{\"type\":\"error\",\"error\":\"too many connections; retry later\"}\n"u8;
 
+    /// <summary>How long a connection may take to send its hello when robot tokens are configured.</summary>
+    internal static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+
     private readonly IngestContext _context;
+    private readonly Auth.RobotAuthenticator _auth;
     private readonly ILogger<TcpIngestHandler> _logger;
 
-    public TcpIngestHandler(IngestContext context, ILogger<TcpIngestHandler> logger)
+    public TcpIngestHandler(IngestContext context, Auth.RobotAuthenticator auth, ILogger<TcpIngestHandler> logger)
     {
         _context = context;
+        _auth = auth;
         _logger = logger;
     }
 
@@ -29,6 +35,12 @@ internal sealed class TcpIngestHandler : ConnectionHandler
             IngestLog.ConnectionRefused(_logger, "tcp", remote, _context.Tcp.Limit);
             await connection.Transport.Output.WriteAsync(TooManyConnections.ToArray()).ConfigureAwait(false);
             await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
+            return;
+        }
+
+        if (_auth.Enabled && await RefuseAsync(connection).ConfigureAwait(false))
+        {
+            _context.Tcp.Release();
             return;
         }
 
@@ -63,5 +75,44 @@ internal sealed class TcpIngestHandler : ConnectionHandler
             IngestLog.Disconnected(_logger, "tcp", source.Id, reason);
             _context.OnConnectionClosed(source, reason);
         }
+    }
+
+    /// <summary>Reads the hello and checks its token; a refused robot gets an error line and the close. True when refused.</summary>
+    private async Task<bool> RefuseAsync(ConnectionContext connection)
+    {
+        var remote = (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address ?? System.Net.IPAddress.None;
+        string? refusal;
+        try
+        {
+            using var timeout = new CancellationTokenSource(HelloTimeout, _context.Time);
+            var (robotId, token, error) = await TcpHello.ReadAsync(connection.Transport.Input, timeout.Token).ConfigureAwait(false);
+            refusal = error is null ? _auth.Check("tcp", remote, robotId, token) : _auth.Refuse("tcp", remote, robotId, error);
+        }
+        catch (OperationCanceledException)
+        {
+            refusal = _auth.Refuse("tcp", remote, null, $"no hello within {HelloTimeout.TotalSeconds:0} s");
+        }
+        catch (ConnectionResetException)
+        {
+            return true;
+        }
+
+        if (refusal is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            var line = System.Text.Encoding.UTF8.GetBytes("{\"type\":\"error\",\"error\":" + JsonSerializer.Serialize(refusal) + "}\n");
+            await connection.Transport.Output.WriteAsync(line).ConfigureAwait(false);
+            await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionResetException or InvalidOperationException)
+        {
+            // The robot left before hearing why; it was counted.
+        }
+
+        return true;
     }
 }
