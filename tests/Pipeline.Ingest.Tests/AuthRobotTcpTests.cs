@@ -97,4 +97,20 @@ public sealed class AuthRobotTcpTests : IDisposable
         var answer = await ExchangeAsync(pipeline, new string('x', 10_000) + "\n");
         Assert.Contains("at most 4096 bytes", answer, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AnAuthenticatedRobotSpeaksOnlyForItselfEventsWithoutRobotIdGetItsAndAnotherRobotsAreRefused()
+    {
+        await using var pipeline = await StartAsync();
+        var payload = Hello("r1", Token) + "{\"msg\":\"no id\"}\n" + Ndjson.Line("r2", "impostor") + Ndjson.Line("r1", "mine");
+        Assert.Equal("", await ExchangeAsync(pipeline, payload));
+        await pipeline.WaitForClosedConnectionsAsync(1);
+        await pipeline.StopAsync();
+
+        var events = LoggedEvent.ReadAll(pipeline);
+        Assert.Equal(["no id", "mine"], events.Select(e => e.Msg));
+        Assert.All(events, e => Assert.Equal("r1", e.RobotId));
+        Assert.Equal(1, pipeline.Metric("pipeline_component_discarded_events_total", "parse", Pipeline.Blocks.DeadLetters.DiscardReasons.RobotIdMismatch));
+        Assert.Contains(pipeline.ReadDeadLetters(), d => d.Contains("robot_id_mismatch", StringComparison.Ordinal) && d.Contains("impostor", StringComparison.Ordinal));
+    }
 }

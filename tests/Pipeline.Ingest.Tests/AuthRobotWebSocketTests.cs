@@ -133,4 +133,20 @@ public sealed class AuthRobotWebSocketTests : IDisposable
         await pipeline.StopAsync();
         Assert.Equal(["open door"], LoggedEvent.ReadAll(pipeline).Select(e => e.Msg));
     }
+
+    [Fact]
+    public async Task AnAuthenticatedWebSocketRobotCannotSendAsAnotherRobot()
+    {
+        await using var pipeline = await StartAsync();
+        using (var ws = await WsPeer.ConnectAsync(pipeline, query: "?robot_id=r1&token=" + Token))
+        {
+            await ws.SendTextAsync(Ndjson.Line("r2", "impostor") + Ndjson.Line("r1", "mine"));
+            await ws.CloseAsync();
+        }
+
+        await pipeline.WaitForClosedConnectionsAsync(1);
+        await pipeline.StopAsync();
+        Assert.Equal(["mine"], LoggedEvent.ReadAll(pipeline).Select(e => e.Msg));
+        Assert.Equal(1, pipeline.Metric("pipeline_component_discarded_events_total", "parse", Pipeline.Blocks.DeadLetters.DiscardReasons.RobotIdMismatch));
+    }
 }

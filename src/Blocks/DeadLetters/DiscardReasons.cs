@@ -10,6 +10,9 @@ public static class DiscardReasons
     public const string LineTooLong = "line_too_long";
     public const string TruncatedLine = "truncated_line";
     public const string BinaryFrame = "binary_frame";
+
+    /// <summary>An authenticated robot sent an event with another robot's <c>robot_id</c>.</summary>
+    public const string RobotIdMismatch = "robot_id_mismatch";
     public const string TargetDeclined = "target_declined";
     public const string Failed = "failed";
 

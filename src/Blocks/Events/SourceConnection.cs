@@ -25,6 +25,12 @@ public sealed class SourceConnection
     /// <summary>Placeholder for batches that were not made by a connection (tests, replays).</summary>
     public static SourceConnection Unknown { get; } = new("none", 0, "", "");
 
+    /// <summary>
+    /// The robot the connection authenticated as (robot tokens configured), as JSON-escaped UTF-8, else null.
+    /// The parse block gives its events this robot_id when they have none and refuses another one.
+    /// </summary>
+    public byte[]? AuthenticatedRobot { get; init; }
+
     public string Protocol { get; }
     public long Id { get; }
     public string Remote { get; }

@@ -97,7 +97,7 @@ public sealed partial class ParseBlock : IBatchProcessor
         {
             cuts = ReadObject(batch, line, lineRef.Offset, ref record);
             record.Line = index;
-            return null;
+            return batch.Source.AuthenticatedRobot is { } robot ? CheckRobot(batch, ref record, robot) : null;
         }
         catch (JsonException)
         {
@@ -110,6 +110,27 @@ public sealed partial class ParseBlock : IBatchProcessor
             batch.TruncateEvents(batch.Count - 1);
             return DiscardReasons.MalformedJson;
         }
+    }
+
+    /// <summary>
+    /// A robot that authenticated may only speak for itself: an event without a robot_id gets the connection's,
+    /// one with another robot's is refused (kept in the dead letters as evidence, not rewritten).
+    /// </summary>
+    private static string? CheckRobot(EventBatch batch, ref EventRecord record, byte[] robot)
+    {
+        if (record.RobotId.Length == 0)
+        {
+            record.RobotId = batch.Append(robot);
+            return null;
+        }
+
+        if (batch[record.RobotId].SequenceEqual(robot))
+        {
+            return null;
+        }
+
+        batch.TruncateEvents(batch.Count - 1);
+        return DiscardReasons.RobotIdMismatch;
     }
 
     /// <returns>How many string values were cut.</returns>

@@ -56,6 +56,11 @@ internal sealed class IngestContext
         ConnectionClosed?.Invoke(source, reason);
     }
 
-    public SourceConnection NewConnection(string protocol, string remote) =>
-        new(protocol, Interlocked.Increment(ref _nextConnectionId), remote, NodeName);
+    /// <param name="robot">The robot the connection authenticated as, or null (robot auth off).</param>
+    public SourceConnection NewConnection(string protocol, string remote, string? robot = null) =>
+        new(protocol, Interlocked.Increment(ref _nextConnectionId), remote, NodeName)
+        {
+            AuthenticatedRobot = robot is null ? null
+                : System.Text.Json.JsonEncodedText.Encode(robot, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes.ToArray(),
+        };
 }

@@ -38,13 +38,18 @@ internal sealed class TcpIngestHandler : ConnectionHandler
             return;
         }
 
-        if (_auth.Enabled && await RefuseAsync(connection).ConfigureAwait(false))
+        string? robot = null;
+        if (_auth.Enabled)
         {
-            _context.Tcp.Release();
-            return;
+            (var refused, robot) = await RefuseAsync(connection).ConfigureAwait(false);
+            if (refused)
+            {
+                _context.Tcp.Release();
+                return;
+            }
         }
 
-        var source = _context.NewConnection("tcp", remote);
+        var source = _context.NewConnection("tcp", remote, robot);
         IngestLog.Connected(_logger, "tcp", source.Id, remote);
         var reason = "error";
         try
@@ -77,15 +82,17 @@ internal sealed class TcpIngestHandler : ConnectionHandler
         }
     }
 
-    /// <summary>Reads the hello and checks its token; a refused robot gets an error line and the close. True when refused.</summary>
-    private async Task<bool> RefuseAsync(ConnectionContext connection)
+    /// <summary>Reads the hello and checks its token; a refused robot gets an error line and the close. Refused, or the robot it is.</summary>
+    private async Task<(bool Refused, string? Robot)> RefuseAsync(ConnectionContext connection)
     {
         var remote = (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address ?? System.Net.IPAddress.None;
         string? refusal;
+        string? robot = null;
         try
         {
             using var timeout = new CancellationTokenSource(HelloTimeout, _context.Time);
             var (robotId, token, error) = await TcpHello.ReadAsync(connection.Transport.Input, timeout.Token).ConfigureAwait(false);
+            robot = robotId;
             refusal = error is null ? _auth.Check("tcp", remote, robotId, token) : _auth.Refuse("tcp", remote, robotId, error);
         }
         catch (OperationCanceledException)
@@ -94,12 +101,12 @@ internal sealed class TcpIngestHandler : ConnectionHandler
         }
         catch (ConnectionResetException)
         {
-            return true;
+            return (true, null);
         }
 
         if (refusal is null)
         {
-            return false;
+            return (false, robot);
         }
 
         try
@@ -113,6 +120,6 @@ internal sealed class TcpIngestHandler : ConnectionHandler
             // The robot left before hearing why; it was counted.
         }
 
-        return true;
+        return (true, null);
     }
 }

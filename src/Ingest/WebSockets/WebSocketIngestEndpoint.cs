@@ -48,13 +48,19 @@ internal sealed class WebSocketIngestEndpoint
             return;
         }
 
-        if (_auth.Enabled && await RefuseAsync(http).ConfigureAwait(false))
+        string? robot = null;
+        if (_auth.Enabled)
         {
-            _context.WebSocket.Release();
-            return;
+            if (await RefuseAsync(http).ConfigureAwait(false))
+            {
+                _context.WebSocket.Release();
+                return;
+            }
+
+            robot = http.Request.Query["robot_id"];
         }
 
-        var source = _context.NewConnection("websocket", remote);
+        var source = _context.NewConnection("websocket", remote, robot);
         var reason = "error";
         try
         {
