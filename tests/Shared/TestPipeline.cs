@@ -68,6 +68,9 @@ public sealed class TestPipeline : IAsyncDisposable
             "--Pipeline:Ingest:HttpUrl=http://127.0.0.1:0",
             "--Pipeline:Ingest:TcpEndpoint=127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning",
+            // Connection and presence events are off unless a test asks for them (Robots:LifecycleEvents=true): most
+            // tests count exactly the events they sent. A later setting of the same key wins.
+            "--Pipeline:Robots:LifecycleEvents=false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

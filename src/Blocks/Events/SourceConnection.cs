@@ -9,12 +9,18 @@ namespace Pipeline.Blocks.Events;
 /// </summary>
 public sealed class SourceConnection
 {
+    private string? _robotId;
+    private long _lines;
+    private long _bytes;
+    private int _closed;
+
     public SourceConnection(string protocol, long id, string remote, string node)
     {
         Protocol = protocol;
         Id = id;
         Remote = remote;
         Node = node;
+        IsTransport = protocol is "tcp" or "websocket";
         // "protocol":"tcp","conn_id":7,"remote":"…","node":"…" — written as one copy per event.
         var encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         JsonFields = System.Text.Encoding.UTF8.GetBytes(
@@ -36,8 +42,23 @@ public sealed class SourceConnection
     public string Remote { get; }
     public string Node { get; }
 
+    /// <summary>A robot's connection (TCP or WebSocket), not an internal source: only these make presence.</summary>
+    public bool IsTransport { get; }
+
     /// <summary>The connection's fields as a JSON fragment, without braces.</summary>
     public byte[] JsonFields { get; }
+
+    /// <summary>
+    /// The robot this connection belongs to: from the auth check, the hello, <c>?robot_id=</c> or the
+    /// first event that names one. Null until known; set once (<see cref="TryBindRobot"/>).
+    /// </summary>
+    public string? RobotId => Volatile.Read(ref _robotId);
+
+    /// <summary>Lines the connection's framer handed on (events, control messages and bad lines alike).</summary>
+    public long Lines => Interlocked.Read(ref _lines);
+
+    /// <summary>Bytes read from the connection.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>
     /// False once the connection's read loop ended and its last batch was handed on (set by ingest):
@@ -46,8 +67,23 @@ public sealed class SourceConnection
     /// </summary>
     public bool IsOpen => Volatile.Read(ref _closed) == 0;
 
-    private int _closed;
-
     /// <summary>Marks the connection closed; see <see cref="IsOpen"/>.</summary>
     public void MarkClosed() => Volatile.Write(ref _closed, 1);
+
+    /// <summary>Binds the connection to <paramref name="robotId"/> unless it is bound already; true when this call bound it.</summary>
+    public bool TryBindRobot(string robotId) => Interlocked.CompareExchange(ref _robotId, robotId, null) is null;
+
+    /// <summary>Counts what a read handed on; called by the framer once per read, not per line.</summary>
+    public void CountRead(long bytes, long lines)
+    {
+        if (bytes != 0)
+        {
+            Interlocked.Add(ref _bytes, bytes);
+        }
+
+        if (lines != 0)
+        {
+            Interlocked.Add(ref _lines, lines);
+        }
+    }
 }

@@ -20,6 +20,9 @@ public sealed class BlocksOptions : IValidatedOptions
     /// <summary>The alert block (a fan-out target). Its rule state is single-threaded, so parallelism must stay 1.</summary>
     public BlockOptions Alerts { get; set; } = BlockOptions.Of(8, 1);
 
+    /// <summary>The robots sink (a fan-out target keeping each robot's recent events and counts). One thread per robot table.</summary>
+    public BlockOptions Robots { get; set; } = BlockOptions.Of(8, 1);
+
     /// <summary>The rolling-files sink: parallelism applies to encoding; writing is sequential.</summary>
     public BlockOptions Files { get; set; } = BlockOptions.Of(8, 2);
 
@@ -35,6 +38,9 @@ public sealed class BlocksOptions : IValidatedOptions
         Alerts.Validate(errors.Nested(nameof(Alerts)));
         errors.Check(Alerts.MaxDegreeOfParallelism <= 1, "Alerts:MaxDegreeOfParallelism",
             $"must be 1 (got {Alerts.MaxDegreeOfParallelism}): the alert rules' windows and states are updated by one thread.");
+        Robots.Validate(errors.Nested(nameof(Robots)));
+        errors.Check(Robots.MaxDegreeOfParallelism <= 1, "Robots:MaxDegreeOfParallelism",
+            $"must be 1 (got {Robots.MaxDegreeOfParallelism}): each robot's recent events and counts have one writer.");
         Files.Validate(errors.Nested(nameof(Files)));
     }
 }

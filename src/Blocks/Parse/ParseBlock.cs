@@ -18,12 +18,18 @@ public sealed partial class ParseBlock : IBatchProcessor
     private readonly ParseOptions _options;
     private readonly ComponentMetrics _metrics;
     private readonly IDeadLetterSink _deadLetters;
+    private readonly ISessionObserver? _sessions;
 
-    public ParseBlock(ParseOptions options, PipelineMetrics metrics, IDeadLetterSink deadLetters)
+    /// <summary>Not an event and not a discard: a control message, handed to the <see cref="ISessionObserver"/>.</summary>
+    private const string Control = "control";
+
+    /// <param name="sessions">Told about control messages and the robot of each connection; null: control messages are ordinary events.</param>
+    public ParseBlock(ParseOptions options, PipelineMetrics metrics, IDeadLetterSink deadLetters, ISessionObserver? sessions = null)
     {
         _options = options;
         _metrics = metrics.ForComponent(Name);
         _deadLetters = deadLetters;
+        _sessions = sessions;
         _maxChars = options.MaxStringChars;
         _truncate = _maxChars > 0;
         _cutAbove = _truncate ? _maxChars : int.MaxValue;
@@ -47,7 +53,7 @@ public sealed partial class ParseBlock : IBatchProcessor
             var reason = ParseLine(batch, i, out var cuts);
             cutValues += cuts;
             cutEvents += cuts > 0 ? 1 : 0;
-            if (reason is not null)
+            if (reason is not null && !ReferenceEquals(reason, Control))
             {
                 _metrics.Discarded(reason);
                 if (!ReferenceEquals(reason, DiscardReasons.EmptyLine))
@@ -55,6 +61,11 @@ public sealed partial class ParseBlock : IBatchProcessor
                     _deadLetters.Write(Name, reason, batch.Source, batch.GetLine(i));
                 }
             }
+        }
+
+        if (_sessions is not null && batch.Count > 0 && batch.Source is { IsTransport: true, RobotId: null })
+        {
+            NameRobot(batch);
         }
 
         _metrics.Out.Inc(batch.Count);
@@ -97,6 +108,13 @@ public sealed partial class ParseBlock : IBatchProcessor
         {
             cuts = ReadObject(batch, line, lineRef.Offset, ref record);
             record.Line = index;
+            if (_sessions is not null && batch.Source.IsTransport && ControlMessages.TryParse(batch[record.Type], out var kind))
+            {
+                batch.TruncateEvents(batch.Count - 1);
+                _sessions.OnControl(batch.Source, kind, line);
+                return Control;
+            }
+
             return batch.Source.AuthenticatedRobot is { } robot ? CheckRobot(batch, ref record, robot) : null;
         }
         catch (JsonException)
@@ -109,6 +127,19 @@ public sealed partial class ParseBlock : IBatchProcessor
             // Utf8JsonReader getters throw this for tokens of an unexpected shape.
             batch.TruncateEvents(batch.Count - 1);
             return DiscardReasons.MalformedJson;
+        }
+    }
+
+    /// <summary>Without a hello, a session belongs to the robot_id of its first event (DESIGN, "Robots").</summary>
+    private void NameRobot(EventBatch batch)
+    {
+        foreach (ref readonly var e in batch.Events)
+        {
+            if (e.RobotId.Length > 0)
+            {
+                _sessions!.OnRobotNamed(batch.Source, batch[e.RobotId]);
+                return;
+            }
         }
     }
 

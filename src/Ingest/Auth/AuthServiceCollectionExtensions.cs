@@ -17,7 +17,7 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton(sp => new RobotTokenStore(options.RobotTokensPath, sp.GetRequiredService<TimeProvider>(), Logger(sp)));
         services.AddSingleton(sp => new OpsTokenStore(options.OpsTokensPath, sp.GetRequiredService<TimeProvider>(), Logger(sp)));
         services.AddSingleton(sp => new RobotAuthenticator(sp.GetRequiredService<RobotTokenStore>(), sp.GetRequiredService<AuthFailureLimiter>(),
-            sp.GetRequiredService<Pipeline.Blocks.Metrics.PipelineMetrics>(), Logger(sp)));
+            sp.GetRequiredService<Pipeline.Blocks.Metrics.PipelineMetrics>(), Logger(sp), sp.GetService<Robots.SessionEvents>()));
         return services;
     }
 

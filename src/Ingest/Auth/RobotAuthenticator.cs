@@ -7,7 +7,7 @@ namespace Pipeline.Ingest.Auth;
 /// <summary>
 /// The robot front ends' one check of a connecting robot: its address is not blocked, and its token is the one
 /// in <c>Pipeline:Auth:RobotTokensPath</c> for its robot_id. Every refusal is counted
-/// (<c>pipeline_auth_failures_total{protocol,reason}</c>) and logged as a security event; failures count
+/// (<c>pipeline_auth_failures_total{protocol,reason}</c>) and logged and sent into the stream as a <c>security</c> event; failures count
 /// towards the address's block.
 /// </summary>
 internal sealed class RobotAuthenticator
@@ -16,13 +16,16 @@ internal sealed class RobotAuthenticator
     private readonly AuthFailureLimiter _limiter;
     private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly Robots.SessionEvents? _events;
 
-    public RobotAuthenticator(RobotTokenStore tokens, AuthFailureLimiter limiter, PipelineMetrics metrics, ILogger logger)
+    /// <param name="events">Where refusals go as <c>security</c> events into the stream; null: logged and counted only.</param>
+    public RobotAuthenticator(RobotTokenStore tokens, AuthFailureLimiter limiter, PipelineMetrics metrics, ILogger logger, Robots.SessionEvents? events = null)
     {
         _tokens = tokens;
         _limiter = limiter;
         _metrics = metrics;
         _logger = logger;
+        _events = events;
     }
 
     /// <summary>False when robot tokens are not configured: every robot is let in.</summary>
@@ -81,6 +84,7 @@ internal sealed class RobotAuthenticator
         _metrics.AuthFailures.WithLabels(protocol, reason).Inc();
         _metrics.IngestConnectionsRejected.WithLabels(protocol, "auth").Inc();
         AuthLog.RobotRejected(_logger, protocol, remote.ToString(), robotId ?? "", message);
+        _events?.AuthFailed(protocol, remote.ToString(), robotId, reason, message);
         return message;
     }
 }

@@ -25,7 +25,7 @@ namespace Pipeline.Ingest.Configuration;
 /// </summary>
 internal sealed class PipelineSettings
 {
-    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "Routes", "DeadLetter", "Alerts", "Auth"];
+    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "Routes", "DeadLetter", "Alerts", "Auth", "Robots"];
     private static readonly string[] KnownSinks = ["Files", "ClickHouse", "RabbitMq"];
 
     public PipelineOptions Pipeline { get; private init; } = new();
@@ -48,6 +48,12 @@ internal sealed class PipelineSettings
 
     /// <summary><c>Pipeline:Auth</c>: robot and ops tokens, and the per-address failure limit.</summary>
     public AuthOptions Auth { get; private init; } = new();
+
+    /// <summary><c>Pipeline:Robots</c>: presence, lifecycle events, commands and last-known state.</summary>
+    public Robots.RobotsOptions Robots { get; private init; } = new();
+
+    /// <summary>Where robot session numbers are kept across restarts.</summary>
+    public string RobotsDirectory => Path.Combine(Pipeline.DataDir, "robots");
 
     /// <summary><c>Pipeline:Routes</c>, in order.</summary>
     public List<RouteOptions> Routes { get; private init; } = [];
@@ -102,6 +108,7 @@ internal sealed class PipelineSettings
             Alerts = BindAlerts(root, errors),
             AlertChannels = BindAlertChannels(root, errors),
             Auth = Bind<AuthOptions>(root, "Auth", errors),
+            Robots = Bind<Robots.RobotsOptions>(root, "Robots", errors),
         };
         settings.MoveDeprecatedKeys(root);
         settings.Validate(errors);
@@ -329,6 +336,7 @@ internal sealed class PipelineSettings
         AlertChannels.Validate(pipeline.Nested("Alerts:Channels"));
         ValidateChannelNames(errors);
         Auth.Validate(pipeline.Nested("Auth"));
+        Robots.Validate(pipeline.Nested("Robots"));
     }
 
     /// <summary>Every channel a rule or a route names must be configured (rules of a RulesPath file are checked when it loads).</summary>

@@ -56,11 +56,20 @@ internal sealed class IngestContext
         ConnectionClosed?.Invoke(source, reason);
     }
 
-    /// <param name="robot">The robot the connection authenticated as, or null (robot auth off).</param>
-    public SourceConnection NewConnection(string protocol, string remote, string? robot = null) =>
-        new(protocol, Interlocked.Increment(ref _nextConnectionId), remote, NodeName)
+    /// <param name="robot">The robot the connection belongs to, when known at connect (auth, <c>?robot_id=</c>), or null.</param>
+    /// <param name="authenticated">The robot proved it with its token: its events may only carry its robot_id.</param>
+    public SourceConnection NewConnection(string protocol, string remote, string? robot = null, bool authenticated = false)
+    {
+        var source = new SourceConnection(protocol, Interlocked.Increment(ref _nextConnectionId), remote, NodeName)
         {
-            AuthenticatedRobot = robot is null ? null
+            AuthenticatedRobot = robot is null || !authenticated ? null
                 : System.Text.Json.JsonEncodedText.Encode(robot, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes.ToArray(),
         };
+        if (!string.IsNullOrEmpty(robot))
+        {
+            source.TryBindRobot(robot);
+        }
+
+        return source;
+    }
 }

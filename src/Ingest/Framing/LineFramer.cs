@@ -160,7 +160,9 @@ internal sealed class LineFramer : IDisposable
             break; // an incomplete line: it stays in the pipe until more arrives
         }
 
-        _bytes.Inc(buffer.Length - remaining.Length);
+        var read = buffer.Length - remaining.Length;
+        _bytes.Inc(read);
+        _source.CountRead(read, 0);
         return remaining.Start;
     }
 
@@ -236,6 +238,7 @@ internal sealed class LineFramer : IDisposable
         if (accepted)
         {
             _events.Inc(lines);
+            _source.CountRead(0, lines);
         }
         else
         {

@@ -18,6 +18,7 @@ using Pipeline.Ingest.Auth;
 using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Framing;
 using Pipeline.Ingest.Http;
+using Pipeline.Ingest.Robots;
 using Pipeline.Ingest.Tcp;
 using Pipeline.Ingest.WebSockets;
 using Pipeline.Storage.Alerting;
@@ -120,6 +121,7 @@ public static class PipelineHost
         HealthEndpoints.Map(app);
         PatternEndpoints.Map(app);
         AlertEndpoints.Map(app);
+        RobotEndpoints.Map(app);
         return app;
     }
 
@@ -151,6 +153,7 @@ public static class PipelineHost
         // Needs an IAlertNotifier (the notification channels) when a rule or a route with Channels is configured.
         services.AddAlertChannels(settings.AlertChannels);
         services.AddAlerts(settings.Alerts, settings.Routes, settings.Blocks.Alerts, settings.AlertsDirectory);
+        services.AddRobots(settings.Robots, settings.Blocks.Robots, settings.RobotsDirectory, settings.Enrich.NodeName);
         services.AddPipelineGraph(settings.Blocks.FanOut);
         if (settings.PatternMine.Enabled)
         {

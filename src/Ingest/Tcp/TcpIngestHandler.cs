@@ -18,20 +18,24 @@ internal sealed class TcpIngestHandler : ConnectionHandler
 
     private readonly IngestContext _context;
     private readonly Auth.RobotAuthenticator _auth;
+    private readonly Robots.RobotRegistry _robots;
     private readonly ILogger<TcpIngestHandler> _logger;
 
-    public TcpIngestHandler(IngestContext context, Auth.RobotAuthenticator auth, ILogger<TcpIngestHandler> logger)
+    public TcpIngestHandler(IngestContext context, Auth.RobotAuthenticator auth, Robots.RobotRegistry robots, ILogger<TcpIngestHandler> logger)
     {
         _context = context;
         _auth = auth;
+        _robots = robots;
         _logger = logger;
     }
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var remote = connection.RemoteEndPoint?.ToString() ?? "";
+        _robots.Attempt("tcp", remote, null, null);
         if (!_context.Tcp.TryAcquire())
         {
+            _robots.Failed("tcp", remote, null, null, "too many connections");
             IngestLog.ConnectionRefused(_logger, "tcp", remote, _context.Tcp.Limit);
             await connection.Transport.Output.WriteAsync(TooManyConnections.ToArray()).ConfigureAwait(false);
             await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
@@ -41,16 +45,18 @@ internal sealed class TcpIngestHandler : ConnectionHandler
         string? robot = null;
         if (_auth.Enabled)
         {
-            (var refused, robot) = await RefuseAsync(connection).ConfigureAwait(false);
-            if (refused)
+            (var refusal, robot) = await RefuseAsync(connection).ConfigureAwait(false);
+            if (refusal is not null)
             {
                 _context.Tcp.Release();
+                _robots.Failed("tcp", remote, null, robot, refusal);
                 return;
             }
         }
 
-        var source = _context.NewConnection("tcp", remote, robot);
+        var source = _context.NewConnection("tcp", remote, robot, authenticated: _auth.Enabled);
         IngestLog.Connected(_logger, "tcp", source.Id, remote);
+        var session = _robots.Open(source, new Robots.TcpRobotLink(connection), null);
         var reason = "error";
         try
         {
@@ -79,11 +85,12 @@ internal sealed class TcpIngestHandler : ConnectionHandler
             _context.Metrics.IngestConnectionsClosed.WithLabels("tcp", reason).Inc();
             IngestLog.Disconnected(_logger, "tcp", source.Id, reason);
             _context.OnConnectionClosed(source, reason);
+            _robots.Close(session, null, reason, null);
         }
     }
 
-    /// <summary>Reads the hello and checks its token; a refused robot gets an error line and the close. Refused, or the robot it is.</summary>
-    private async Task<(bool Refused, string? Robot)> RefuseAsync(ConnectionContext connection)
+    /// <summary>Reads the hello and checks its token; a refused robot gets an error line and the close. The refusal (null: let in), and the robot it named.</summary>
+    private async Task<(string? Refusal, string? Robot)> RefuseAsync(ConnectionContext connection)
     {
         var remote = (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address ?? System.Net.IPAddress.None;
         string? refusal;
@@ -101,12 +108,12 @@ internal sealed class TcpIngestHandler : ConnectionHandler
         }
         catch (ConnectionResetException)
         {
-            return (true, null);
+            return ("connection reset before the hello", null);
         }
 
         if (refusal is null)
         {
-            return (false, robot);
+            return (null, robot);
         }
 
         try
@@ -120,6 +127,6 @@ internal sealed class TcpIngestHandler : ConnectionHandler
             // The robot left before hearing why; it was counted.
         }
 
-        return (true, null);
+        return (refusal, robot);
     }
 }

@@ -20,12 +20,14 @@ internal sealed class WebSocketIngestEndpoint
 
     private readonly IngestContext _context;
     private readonly Auth.RobotAuthenticator _auth;
+    private readonly Robots.RobotRegistry _robots;
     private readonly ILogger<WebSocketIngestEndpoint> _logger;
 
-    public WebSocketIngestEndpoint(IngestContext context, Auth.RobotAuthenticator auth, ILogger<WebSocketIngestEndpoint> logger)
+    public WebSocketIngestEndpoint(IngestContext context, Auth.RobotAuthenticator auth, Robots.RobotRegistry robots, ILogger<WebSocketIngestEndpoint> logger)
     {
         _context = context;
         _auth = auth;
+        _robots = robots;
         _logger = logger;
     }
 
@@ -39,8 +41,13 @@ internal sealed class WebSocketIngestEndpoint
         }
 
         var remote = $"{http.Connection.RemoteIpAddress}:{http.Connection.RemotePort}";
+        string? userAgent = http.Request.Headers.UserAgent;
+        string? robot = http.Request.Query["robot_id"];
+        robot = string.IsNullOrEmpty(robot) ? null : robot;
+        _robots.Attempt("websocket", remote, userAgent, robot);
         if (!_context.WebSocket.TryAcquire())
         {
+            _robots.Failed("websocket", remote, userAgent, robot, "too many connections");
             IngestLog.ConnectionRefused(_logger, "websocket", remote, _context.WebSocket.Limit);
             http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             http.Response.Headers.RetryAfter = "5";
@@ -48,25 +55,24 @@ internal sealed class WebSocketIngestEndpoint
             return;
         }
 
-        string? robot = null;
-        if (_auth.Enabled)
+        if (_auth.Enabled && await RefuseAsync(http).ConfigureAwait(false) is { } refusal)
         {
-            if (await RefuseAsync(http).ConfigureAwait(false))
-            {
-                _context.WebSocket.Release();
-                return;
-            }
-
-            robot = http.Request.Query["robot_id"];
+            _context.WebSocket.Release();
+            _robots.Failed("websocket", remote, userAgent, robot, refusal);
+            return;
         }
 
-        var source = _context.NewConnection("websocket", remote, robot);
+        var source = _context.NewConnection("websocket", remote, robot, authenticated: _auth.Enabled);
         var reason = "error";
+        var close = new CloseFrame();
+        Robots.RobotSession? session = null;
         try
         {
             using var socket = await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+            using var link = new Robots.WebSocketRobotLink(socket);
             IngestLog.Connected(_logger, "websocket", source.Id, remote);
-            reason = await RunAsync(socket, source, http.RequestAborted).ConfigureAwait(false);
+            session = _robots.Open(source, link, userAgent);
+            reason = await RunAsync(socket, link, source, close, http.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ConnectionAbortedException)
         {
@@ -78,15 +84,24 @@ internal sealed class WebSocketIngestEndpoint
             _context.Metrics.IngestConnectionsClosed.WithLabels("websocket", reason).Inc();
             IngestLog.Disconnected(_logger, "websocket", source.Id, reason);
             _context.OnConnectionClosed(source, reason);
+            if (session is not null)
+            {
+                // A session the presence monitor ended was closed with 4408 by its link.
+                _robots.Close(session, close.Code ?? (session.ClosedBy is null ? null : Robots.WebSocketRobotLink.HeartbeatTimeout), reason, close.Description);
+            }
+            else
+            {
+                _robots.Failed("websocket", remote, userAgent, robot, "websocket handshake failed");
+            }
         }
     }
 
     /// <summary>
     /// With robot tokens configured: <c>?robot_id=</c> and <c>Authorization: Bearer</c> (or <c>?token=</c>, for
     /// clients that cannot set headers). A refused robot gets the WebSocket handshake and then close 4401 with the
-    /// reason, so client libraries report it instead of a bare HTTP error. True when refused.
+    /// reason, so client libraries report it instead of a bare HTTP error. The refusal, or null when the robot may connect.
     /// </summary>
-    private async Task<bool> RefuseAsync(HttpContext http)
+    private async Task<string?> RefuseAsync(HttpContext http)
     {
         var query = http.Request.Query;
         var token = Auth.BearerToken.Parse(http.Request.Headers.Authorization) ?? (string?)query["token"];
@@ -94,7 +109,7 @@ internal sealed class WebSocketIngestEndpoint
         var refusal = _auth.Check("websocket", remote, query["robot_id"], token);
         if (refusal is null)
         {
-            return false;
+            return null;
         }
 
         try
@@ -107,10 +122,11 @@ internal sealed class WebSocketIngestEndpoint
             // The robot left before hearing why; it was counted.
         }
 
-        return true;
+        return refusal;
     }
 
-    private async Task<string> RunAsync(WebSocket socket, Blocks.Events.SourceConnection source, CancellationToken aborted)
+    private async Task<string> RunAsync(WebSocket socket, Robots.WebSocketRobotLink link, Blocks.Events.SourceConnection source, CloseFrame close,
+        CancellationToken aborted)
     {
         // Pause above MaxLineBytes, as the TCP transport does, so an over-long line is always seen whole enough to reject.
         var pause = _context.Options.MaxLineBytes + Hosting.PipelineHost.TransportMargin;
@@ -120,7 +136,7 @@ internal sealed class WebSocketIngestEndpoint
         string reason;
         try
         {
-            reason = await ReceiveAsync(socket, pipe.Writer, source, aborted, framing).ConfigureAwait(false);
+            reason = await ReceiveAsync(socket, link, pipe.Writer, source, close, aborted, framing).ConfigureAwait(false);
         }
         finally
         {
@@ -132,13 +148,14 @@ internal sealed class WebSocketIngestEndpoint
         if (closed != CloseReason.EndOfStream)
         {
             reason = closed == CloseReason.IdleTimeout ? "idle_timeout" : "shutdown";
-            await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, reason == "idle_timeout" ? "idle timeout" : "server shutting down").ConfigureAwait(false);
+            await close.SendAsync(link, WebSocketCloseStatus.NormalClosure, reason == "idle_timeout" ? "idle timeout" : "server shutting down").ConfigureAwait(false);
         }
 
         return reason;
     }
 
-    private async Task<string> ReceiveAsync(WebSocket socket, PipeWriter writer, Blocks.Events.SourceConnection source, CancellationToken cancellationToken, Task<CloseReason> framing)
+    private async Task<string> ReceiveAsync(WebSocket socket, Robots.WebSocketRobotLink link, PipeWriter writer, Blocks.Events.SourceConnection source,
+        CloseFrame close, CancellationToken cancellationToken, Task<CloseReason> framing)
     {
         var lastByte = (byte)'\n';
         while (true)
@@ -149,7 +166,7 @@ internal sealed class WebSocketIngestEndpoint
             _ = receive.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             if (await Task.WhenAny(receive, framing).ConfigureAwait(false) == framing)
             {
-                await StopReceivingAsync(socket, receive, framing, source, cancellationToken).ConfigureAwait(false);
+                await StopReceivingAsync(socket, link, receive, framing, source, close, cancellationToken).ConfigureAwait(false);
                 return "framer";
             }
 
@@ -167,6 +184,7 @@ internal sealed class WebSocketIngestEndpoint
                 // fault is thrown, and it comes wrapped in an OperationCanceledException: the same rejection.
                 if ((ex as WebSocketException ?? ex.InnerException as WebSocketException) is { WebSocketErrorCode: WebSocketError.Faulted, InnerException: null })
                 {
+                    close.Code = (int)WebSocketCloseStatus.InvalidPayloadData;
                     _context.Component.Discarded(DiscardReasons.InvalidUtf8);
                     _context.DeadLetters.Write("ingest", DiscardReasons.InvalidUtf8, source, memory.Span[..Math.Min(memory.Length, 1024)]);
                     return DiscardReasons.InvalidUtf8;
@@ -183,7 +201,10 @@ internal sealed class WebSocketIngestEndpoint
 
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, "bye").ConfigureAwait(false);
+                // The robot's own close: its code and reason are what the connection_closed event reports.
+                close.Code = (int?)socket.CloseStatus;
+                close.Description = socket.CloseStatusDescription;
+                await link.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye").ConfigureAwait(false);
                 return "eof";
             }
 
@@ -192,7 +213,7 @@ internal sealed class WebSocketIngestEndpoint
                 _context.Component.Discarded(DiscardReasons.BinaryFrame);
                 _context.DeadLetters.Write("ingest", DiscardReasons.BinaryFrame, source, memory.Span[..Math.Min(result.Count, 1024)]);
                 IngestLog.BinaryFrame(_logger, source.Id);
-                await CloseQuietlyAsync(socket, WebSocketCloseStatus.InvalidMessageType, "binary frames are not supported: send NDJSON in text frames").ConfigureAwait(false);
+                await close.SendAsync(link, WebSocketCloseStatus.InvalidMessageType, "binary frames are not supported: send NDJSON in text frames").ConfigureAwait(false);
                 return "binary_frame";
             }
 
@@ -223,11 +244,11 @@ internal sealed class WebSocketIngestEndpoint
     /// goodbye, and let that receive finish before the pipe (and so its memory) is given back.
     /// Anything that still arrives was never framed: it is counted, not silently dropped.
     /// </summary>
-    private async Task StopReceivingAsync(WebSocket socket, Task<ValueWebSocketReceiveResult> receive, Task<CloseReason> framing,
-        Blocks.Events.SourceConnection source, CancellationToken cancellationToken)
+    private async Task StopReceivingAsync(WebSocket socket, Robots.WebSocketRobotLink link, Task<ValueWebSocketReceiveResult> receive, Task<CloseReason> framing,
+        Blocks.Events.SourceConnection source, CloseFrame close, CancellationToken cancellationToken)
     {
         var idle = await framing.ConfigureAwait(false) == CloseReason.IdleTimeout;
-        await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, idle ? "idle timeout" : "server shutting down").ConfigureAwait(false);
+        await close.SendAsync(link, WebSocketCloseStatus.NormalClosure, idle ? "idle timeout" : "server shutting down").ConfigureAwait(false);
         try
         {
             var late = await receive.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);

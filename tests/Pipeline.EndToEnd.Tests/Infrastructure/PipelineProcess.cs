@@ -94,6 +94,8 @@ public sealed partial class PipelineProcess : IAsyncDisposable
         start.ArgumentList.Add($"--Pipeline:Ingest:TcpEndpoint=127.0.0.1:{tcpPort}");
         // The console lifetime prints "Application started" at Information once every listener is bound.
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        // These tests count exactly the events they sent: no connection and presence events (a --Pipeline: argument overrides it).
+        start.Environment["Pipeline__Robots__LifecycleEvents"] = "false";
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var self = new PipelineProcess(process, dataDir, httpPort, tcpPort);

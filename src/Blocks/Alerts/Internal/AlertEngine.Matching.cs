@@ -22,11 +22,12 @@ internal sealed partial class AlertEngine
         {
             var index = _feedIndex;
             ReadOnlySpan<byte> robot = default;
+            var transport = batch.Source.IsTransport;
             for (var i = 0; i < events.Length; i++)
             {
                 ref readonly var e = ref events[i];
                 var id = batch[e.RobotId];
-                if (!id.IsEmpty && !id.SequenceEqual(robot))
+                if (transport && !id.IsEmpty && !id.SequenceEqual(robot))
                 {
                     // Presence is per robot, not per rule: a batch is one connection, mostly one robot.
                     robot = id;
@@ -90,9 +91,11 @@ internal sealed partial class AlertEngine
         }
 
         group.LastSeen = now;
-        if (!ReferenceEquals(group.LastConnection, batch.Source))
+        if (!ReferenceEquals(group.LastConnection, batch.Source) && batch.Source.IsTransport)
         {
-            group.LastConnection = batch.Source; // a reference write costs a GC write barrier; most events come on the same connection
+            // A reference write costs a GC write barrier; most events come on the same connection. Internal
+            // events (a robot's connection_closed, its anomalies) say nothing about whether it is connected.
+            group.LastConnection = batch.Source;
         }
 
         // An event that puts a group over a rule without For asks for an early evaluation: it fires now, not at the next tick.

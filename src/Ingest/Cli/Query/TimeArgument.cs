@@ -5,7 +5,7 @@ namespace Pipeline.Ingest.Cli.Query;
 /// <summary>--since/--until values: a duration back from now (<c>30m</c>, <c>24h</c>, <c>7d</c>, <c>1h30m</c>) or an RFC 3339 time.</summary>
 internal static class TimeArgument
 {
-    public const string Help = "a duration back from now (90s, 30m, 24h, 7d, 1h30m) or an RFC 3339 time (2026-11-23T14:00:00Z)";
+    public const string Help = "a duration back from now (500ms, 90s, 30m, 24h, 7d, 1h30m) or an RFC 3339 time (2026-11-23T14:00:00Z)";
 
     public static bool TryParse(string text, DateTimeOffset now, out DateTimeOffset time)
     {
@@ -53,6 +53,7 @@ internal static class TimeArgument
             switch (text[i])
             {
                 case 's': unit = TimeSpan.FromSeconds(1); break;
+                case 'm' when i + 1 < text.Length && text[i + 1] == 's': unit = TimeSpan.FromMilliseconds(1); i++; break;
                 case 'm': unit = TimeSpan.FromMinutes(1); break;
                 case 'h': unit = TimeSpan.FromHours(1); break;
                 case 'd': unit = TimeSpan.FromDays(1); break;

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using System.Threading.Tasks.Dataflow;
+using Pipeline.Blocks.Events;
+using Pipeline.Blocks.Graph;
+using Pipeline.Blocks.Metrics;
+using Pipeline.Blocks.Output;
+
+namespace Pipeline.Ingest.Robots;
+
+/// <summary>
+/// A fan-out target that keeps, per robot, what the API shows: events and errors in the last hour, messages per
+/// type, when it was last seen, its last <see cref="RobotsOptions.RecentEvents"/> events (after redaction, as the
+/// files hold them) and, from <c>status_update</c> events, its status. It writes nothing out, so it is always
+/// healthy; it never allocates per event once a robot and its types are known. Only the last
+/// <see cref="RobotsOptions.RecentEvents"/> events of a robot in a batch are rendered.
+/// </summary>
+internal sealed class RobotsSink : IEventSink
+{
+    private const string StatusUpdate = "status_update";
+    private readonly RobotRegistry _registry;
+    private readonly TimeProvider _time;
+    private readonly ActionBlock<EventBatch> _block;
+    private readonly EventJsonWriter _writer = new();
+    private readonly PooledBufferWriter _line = new(4096);
+    private readonly List<(int Index, RobotEntry Robot)> _keep = [];
+    private readonly Dictionary<RobotEntry, int> _kept = [];
+    private readonly int _recent;
+    private long _processed;
+
+    public RobotsSink(RobotRegistry registry, BlockOptions block, TimeProvider time, PipelineMetrics metrics)
+    {
+        _registry = registry;
+        _time = time;
+        _recent = registry.Options.RecentEvents;
+        _block = new ActionBlock<EventBatch>(Process, new ExecutionDataflowBlockOptions
+        {
+            BoundedCapacity = block.BoundedCapacity,
+            MaxDegreeOfParallelism = 1,
+        });
+        var depth = metrics.BlockQueueDepth.WithLabels("robots");
+        metrics.OnCollect(() => depth.Set(_block.InputCount));
+    }
+
+    public string Name => "robots";
+
+    public ITargetBlock<EventBatch> Input => _block;
+
+    public Task Completion => _block.Completion;
+
+    public SinkHealth Health => SinkHealth.Healthy;
+
+    public SinkSummary Summary => new(Interlocked.Read(ref _processed), 0, 0, null);
+
+    /// <summary>Takes in one batch (the block's work; tests call it directly).</summary>
+    internal void Process(EventBatch batch)
+    {
+        try
+        {
+            Take(batch);
+        }
+        finally
+        {
+            Interlocked.Add(ref _processed, batch.Count);
+            batch.Release();
+        }
+    }
+
+    private void Take(EventBatch batch)
+    {
+        var events = batch.Events;
+        var now = _time.GetUtcNow();
+        var minute = now.ToUnixTimeSeconds() / 60;
+        RobotEntry? robot = null;
+        ReadOnlySpan<byte> robotId = default;
+        _keep.Clear();
+        _kept.Clear();
+        // Backwards, so the events kept are each robot's last in the batch; a batch is one connection, mostly one robot.
+        for (var i = events.Length - 1; i >= 0; i--)
+        {
+            ref readonly var e = ref events[i];
+            var id = batch[e.RobotId];
+            if (id.IsEmpty)
+            {
+                continue;
+            }
+
+            if (robot is null || !id.SequenceEqual(robotId))
+            {
+                robot = _registry.Robot(id);
+                robotId = id;
+                robot.Seen(now);
+            }
+
+            robot.Events++;
+            robot.EventsLastHour.Add(minute, 1);
+            if (e.Level >= EventLevel.Error)
+            {
+                robot.ErrorsLastHour.Add(minute, 1);
+            }
+
+            var type = batch[e.Type];
+            robot.Types.Add(type);
+            if (type.SequenceEqual("status_update"u8) && !e.Attributes.IsEmpty)
+            {
+                UpdateStatus(robot, batch[e.Attributes], batch.ReceivedAt);
+            }
+
+            if (_recent > 0)
+            {
+                var kept = _kept.GetValueOrDefault(robot);
+                if (kept < _recent)
+                {
+                    _kept[robot] = kept + 1;
+                    _keep.Add((i, robot));
+                }
+            }
+        }
+
+        for (var k = _keep.Count - 1; k >= 0; k--)
+        {
+            var (index, owner) = _keep[k];
+            ref readonly var e = ref events[index];
+            _line.Clear();
+            _writer.Write(batch, in e, _line);
+            owner.Recent.Add(_line.WrittenSpan[..^1], (byte)e.Level); // without its '\n'
+        }
+    }
+
+    /// <summary>A <c>status_update</c> event is the robot's status: its attributes, fresh from the event's arrival.</summary>
+    private static void UpdateStatus(RobotEntry robot, ReadOnlySpan<byte> attributes, long receivedAt)
+    {
+        JsonElement value;
+        try
+        {
+            var reader = new Utf8JsonReader(attributes);
+            using var document = JsonDocument.ParseValue(ref reader);
+            value = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(receivedAt);
+        lock (robot.Gate)
+        {
+            if (robot.State[(int)RobotStateKind.Status] is not { } current || current.At <= at)
+            {
+                robot.State[(int)RobotStateKind.Status] = new CachedAnswer(value, at, StatusUpdate);
+            }
+        }
+    }
+}

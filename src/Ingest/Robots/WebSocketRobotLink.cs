@@ -1,0 +1,101 @@
+using System.Net.WebSockets;
+
+namespace Pipeline.Ingest.Robots;
+
+/// <summary>
+/// A WebSocket robot: control messages are text messages. WebSocket allows one send at a time, so every send —
+/// heartbeats, commands, the endpoint's close — goes through one gate.
+/// </summary>
+internal sealed class WebSocketRobotLink : IRobotLink, IDisposable
+{
+    /// <summary>The close code when the robot went silent past 1.5 × the heartbeat interval.</summary>
+    internal const int HeartbeatTimeout = 4408;
+
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+    private readonly WebSocket _socket;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public WebSocketRobotLink(WebSocket socket)
+    {
+        _socket = socket;
+    }
+
+    public bool CanSend => true;
+
+    public async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (_socket.State != WebSocketState.Open)
+            {
+                return false;
+            }
+
+            await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            return false;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Sends the close (when the socket is still open); never throws: the peer may be gone.</summary>
+    public async Task CloseAsync(WebSocketCloseStatus status, string description)
+    {
+        using var timeout = new CancellationTokenSource(CloseTimeout);
+        try
+        {
+            await _gate.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _socket.Abort(); // a send is stuck on a peer that does not read
+            return;
+        }
+
+        try
+        {
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // The peer is gone; nothing more to say to it.
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Says why and then aborts: a robot silent this long may not answer a close, and its receive must end.</summary>
+    public void Close(string reason) => _ = CloseThenAbortAsync(reason);
+
+    public void Dispose() => _gate.Dispose();
+
+    private async Task CloseThenAbortAsync(string reason)
+    {
+        await CloseAsync((WebSocketCloseStatus)HeartbeatTimeout, reason).ConfigureAwait(false);
+        _socket.Abort();
+    }
+}
