@@ -47,6 +47,9 @@ internal sealed class IngestContext
     public ConnectionLimiter Tcp { get; }
     public ConnectionLimiter WebSocket { get; }
 
+    /// <summary>The robot sessions, told the robot of a connection from its first lines; null when none are kept (tests).</summary>
+    public ISessionObserver? Sessions { get; init; }
+
     /// <summary>Raised after a connection's read loop ended and its last batch was handed on, with the close reason.</summary>
     public event Action<SourceConnection, string>? ConnectionClosed;
 

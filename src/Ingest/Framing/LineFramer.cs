@@ -29,6 +29,7 @@ internal sealed class LineFramer : IDisposable
     private readonly ITimer _idleTimer;
     private readonly CancellationTokenRegistration _stopping;
     private EventBatch? _batch;
+    private bool _named;
     private bool _discarding;
     private volatile bool _idle;
     private volatile bool _stop;
@@ -210,6 +211,28 @@ internal sealed class LineFramer : IDisposable
         }
     }
 
+    /// <summary>
+    /// A connection that did not say who it is belongs to the robot_id of its first lines (DESIGN, "Robots"): looked
+    /// for once, in the first batch, before it is handed on — so even a connection that sends one line and closes
+    /// has its robot's presence. The parse block names the robot later if these lines carry none.
+    /// </summary>
+    private void NameRobot(EventBatch batch)
+    {
+        if (_source.RobotId is not null || _context.Sessions is not { } sessions)
+        {
+            return;
+        }
+
+        for (var i = 0; i < Math.Min(batch.LineCount, 4); i++)
+        {
+            if (RobotIdPeek.Find(batch.GetLine(i)) is { IsEmpty: false } robotId)
+            {
+                sessions.OnRobotNamed(_source, robotId);
+                return;
+            }
+        }
+    }
+
     private async ValueTask SendAsync(CancellationToken cancellationToken)
     {
         var batch = _batch!;
@@ -220,6 +243,12 @@ internal sealed class LineFramer : IDisposable
         {
             batch.Release();
             return;
+        }
+
+        if (!_named)
+        {
+            _named = true;
+            NameRobot(batch);
         }
 
         _context.Component.Out.Inc(lines);

@@ -169,7 +169,10 @@ public static class PipelineHost
             sp.GetRequiredService<IDeadLetterSink>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
-            settings.Enrich.NodeName));
+            settings.Enrich.NodeName)
+        {
+            Sessions = sp.GetService<ISessionObserver>(),
+        });
         services.AddSingleton<WebSocketIngestEndpoint>();
         services.AddSingleton<GraphService>();
         services.AddLifecycle<GraphService>();

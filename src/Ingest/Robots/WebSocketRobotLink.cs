@@ -14,6 +14,7 @@ internal sealed class WebSocketRobotLink : IRobotLink, IDisposable
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
     private readonly WebSocket _socket;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public WebSocketRobotLink(WebSocket socket)
     {
@@ -88,14 +89,21 @@ internal sealed class WebSocketRobotLink : IRobotLink, IDisposable
         }
     }
 
-    /// <summary>Says why and then aborts: a robot silent this long may not answer a close, and its receive must end.</summary>
+    /// <summary>Says why, and aborts when the robot does not answer the close in time: a robot silent this long may be gone.</summary>
     public void Close(string reason) => _ = CloseThenAbortAsync(reason);
 
-    public void Dispose() => _gate.Dispose();
+    /// <summary>
+    /// The endpoint is done with the socket (its receive loop ended). The gate is not disposed: a heartbeat or a
+    /// command may still be leaving through it, and a semaphore without a wait handle holds nothing to free.
+    /// </summary>
+    public void Dispose() => _ended.TrySetResult();
 
     private async Task CloseThenAbortAsync(string reason)
     {
         await CloseAsync((WebSocketCloseStatus)HeartbeatTimeout, reason).ConfigureAwait(false);
-        _socket.Abort();
+        if (await Task.WhenAny(_ended.Task, Task.Delay(CloseTimeout)).ConfigureAwait(false) != _ended.Task)
+        {
+            _socket.Abort();
+        }
     }
 }

@@ -84,8 +84,8 @@ internal sealed class TcpIngestHandler : ConnectionHandler
             _context.Tcp.Release();
             _context.Metrics.IngestConnectionsClosed.WithLabels("tcp", reason).Inc();
             IngestLog.Disconnected(_logger, "tcp", source.Id, reason);
-            _context.OnConnectionClosed(source, reason);
             _robots.Close(session, null, reason, null);
+            _context.OnConnectionClosed(source, reason);
         }
     }
 

@@ -83,16 +83,18 @@ internal sealed class WebSocketIngestEndpoint
             _context.WebSocket.Release();
             _context.Metrics.IngestConnectionsClosed.WithLabels("websocket", reason).Inc();
             IngestLog.Disconnected(_logger, "websocket", source.Id, reason);
-            _context.OnConnectionClosed(source, reason);
             if (session is not null)
             {
                 // A session the presence monitor ended was closed with 4408 by its link.
-                _robots.Close(session, close.Code ?? (session.ClosedBy is null ? null : Robots.WebSocketRobotLink.HeartbeatTimeout), reason, close.Description);
+                _robots.Close(session, session.ClosedBy is null ? close.Code : Robots.WebSocketRobotLink.HeartbeatTimeout, reason, close.Description);
             }
             else
             {
                 _robots.Failed("websocket", remote, userAgent, robot, "websocket handshake failed");
             }
+
+            // Last: whoever waits for the close sees the robot's presence already updated.
+            _context.OnConnectionClosed(source, reason);
         }
     }
 

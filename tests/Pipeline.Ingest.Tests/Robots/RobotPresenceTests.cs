@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.WebSockets;
+using Pipeline.Ingest.Tests.Infrastructure;
+using Pipeline.Tests.Shared;
+
+namespace Pipeline.Ingest.Tests.Robots;
+
+/// <summary>Presence: online while a session is open, one presence for several connections, a session number that only grows, offline on silence.</summary>
+public sealed class RobotPresenceTests
+{
+    private static Task<TestPipeline> StartAsync(Dictionary<string, string>? settings = null, string? dataDir = null) =>
+        TestPipeline.StartAsync(settings ?? [], dataDir: dataDir);
+
+    [Fact]
+    public async Task ARobotIsOnlineWhileItsSessionIsOpenAndEachNewSessionHasTheNextNumber()
+    {
+        await using var pipeline = await StartAsync();
+        await using (var robot = await CommandedRobot.ConnectAsync(pipeline, "r1"))
+        {
+            await robot.NextAsync("command", "get_status"); // asked on connect: the session is attached
+            var online = await RobotApi.RobotAsync(pipeline, "r1");
+            Assert.True(online.GetProperty("online").GetBoolean());
+            Assert.Equal(1, online.GetProperty("session").GetInt64());
+            Assert.Equal(1, online.GetProperty("open_connections").GetInt32());
+            Assert.Equal("websocket", online.GetProperty("protocol").GetString());
+            Assert.Equal(1, await pipeline.ScrapeAsync("pipeline_robots_online"));
+            await robot.CloseAsync();
+        }
+
+        await pipeline.WaitForClosedConnectionsAsync(1);
+        var offline = await RobotApi.RobotAsync(pipeline, "r1");
+        Assert.False(offline.GetProperty("online").GetBoolean());
+        Assert.Equal(1, offline.GetProperty("session").GetInt64());
+        Assert.Equal("eof", offline.GetProperty("offline_reason").GetString());
+        Assert.Equal(0, await pipeline.ScrapeAsync("pipeline_robots_online"));
+
+        await using (var again = await CommandedRobot.ConnectAsync(pipeline, "r1"))
+        {
+            await again.NextAsync("command", "get_status");
+            Assert.Equal(2, (await RobotApi.RobotAsync(pipeline, "r1")).GetProperty("session").GetInt64());
+        }
+    }
+
+    [Fact]
+    public async Task TwoConnectionsOfOneRobotAreOnePresenceUntilTheLastCloses()
+    {
+        await using var pipeline = await StartAsync();
+        await using var first = await CommandedRobot.ConnectAsync(pipeline, "r1");
+        await first.NextAsync("command", "get_status");
+        await using var second = await CommandedRobot.ConnectAsync(pipeline, "r1");
+        await second.NextAsync("command", "get_status");
+
+        var both = await RobotApi.RobotAsync(pipeline, "r1");
+        Assert.Equal(2, both.GetProperty("open_connections").GetInt32());
+        Assert.Equal(1, both.GetProperty("session").GetInt64());
+        Assert.Equal(1, await pipeline.ScrapeAsync("pipeline_robots_online"));
+
+        await first.CloseAsync();
+        await pipeline.WaitForClosedConnectionsAsync(1);
+        var one = await RobotApi.RobotAsync(pipeline, "r1");
+        Assert.True(one.GetProperty("online").GetBoolean());
+        Assert.Equal(1, one.GetProperty("session").GetInt64());
+
+        await second.CloseAsync();
+        await pipeline.WaitForClosedConnectionsAsync(2);
+        Assert.False((await RobotApi.RobotAsync(pipeline, "r1")).GetProperty("online").GetBoolean());
+        Assert.Equal(0, await pipeline.ScrapeAsync("pipeline_robots_online"));
+    }
+
+    [Fact]
+    public async Task ASilentRobotHearsHeartbeatsAndIsClosedWith4408AndOfflineAfterOneAndAHalfIntervals()
+    {
+        await using var pipeline = await StartAsync(new() { ["Robots:HeartbeatInterval"] = "00:00:00.400" });
+        await using var robot = await CommandedRobot.ConnectAsync(pipeline, "quiet");
+        await robot.NextAsync("heartbeat"); // the server's, one interval after connect
+
+        Assert.True(await robot.WaitClosedAsync());
+        Assert.Equal((WebSocketCloseStatus)4408, robot.CloseStatus);
+        await pipeline.WaitForClosedConnectionsAsync(1);
+        var offline = await RobotApi.RobotAsync(pipeline, "quiet");
+        Assert.False(offline.GetProperty("online").GetBoolean());
+        Assert.Equal("heartbeat_timeout", offline.GetProperty("offline_reason").GetString());
+        Assert.Equal(1, await pipeline.ScrapeAsync("pipeline_robot_offline_total{reason=\"heartbeat_timeout\"}"));
+    }
+
+    [Fact]
+    public async Task SessionNumbersAndKnownRobotsSurviveARestart()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "pipeline-tests", Guid.NewGuid().ToString("N"));
+        // Stopped, not disposed, before the restart: disposing deletes the data directory.
+        await using var first = await StartAsync(dataDir: dataDir);
+        await using (var robot = await CommandedRobot.ConnectAsync(first, "r1"))
+        {
+            await robot.NextAsync("command", "get_status");
+            await robot.CloseAsync();
+        }
+
+        await first.WaitForClosedConnectionsAsync(1);
+        await first.StopAsync();
+        Assert.True(File.Exists(Path.Combine(dataDir, "robots", "robots.json")), "no robots file written at shutdown");
+
+        await using var restarted = await StartAsync(dataDir: dataDir);
+        var known = await RobotApi.RobotAsync(restarted, "r1");
+        Assert.False(known.GetProperty("online").GetBoolean());
+        Assert.Equal(1, known.GetProperty("session").GetInt64());
+        Assert.True(known.TryGetProperty("last_seen", out _));
+
+        await using var again = await CommandedRobot.ConnectAsync(restarted, "r1");
+        await again.NextAsync("command", "get_status");
+        Assert.Equal(2, (await RobotApi.RobotAsync(restarted, "r1")).GetProperty("session").GetInt64());
+    }
+
+    [Fact]
+    public async Task ATcpRobotBelongsToTheRobotIdOfItsFirstEventEvenWhenItClosesAtOnce()
+    {
+        await using var pipeline = await StartAsync();
+        await pipeline.SendTcpAsync(Ndjson.Bytes(Ndjson.Line("t1", "one line and gone")));
+
+        var robot = await RobotApi.RobotAsync(pipeline, "t1");
+        Assert.False(robot.GetProperty("online").GetBoolean());
+        Assert.Equal(1, robot.GetProperty("session").GetInt64());
+        Assert.Equal("tcp", robot.GetProperty("protocol").GetString());
+        Assert.Equal(1, await pipeline.ScrapeAsync("pipeline_robot_sessions_total"));
+    }
+
+    [Fact]
+    public async Task AHelloNamesTheRobotAndHeartbeatsAndHellosAreNotWrittenAsEvents()
+    {
+        await using var pipeline = await StartAsync();
+        using (var tcp = await pipeline.ConnectTcpAsync())
+        {
+            var stream = tcp.GetStream();
+            await stream.WriteAsync(Ndjson.Bytes("{\"type\":\"hello\",\"robot_id\":\"h1\"}\n{\"type\":\"heartbeat\"}\n{\"msg\":\"after the hello\"}\n"));
+            tcp.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            while (await stream.ReadAsync(new byte[64]) > 0)
+            {
+            }
+        }
+
+        await pipeline.WaitForClosedConnectionsAsync(1);
+        Assert.Equal(1, (await RobotApi.RobotAsync(pipeline, "h1")).GetProperty("session").GetInt64());
+        await pipeline.StopAsync();
+        Assert.Equal(["after the hello"], LoggedEvent.ReadAll(pipeline).Select(e => e.Msg));
+        Assert.Equal(1, await pipeline.ScrapeAsync("pipeline_robot_control_messages_total{type=\"hello\"}"));
+        Assert.Equal(1, await pipeline.ScrapeAsync("pipeline_robot_control_messages_total{type=\"heartbeat\"}"));
+    }
+
+    [Fact]
+    public async Task AnUnknownRobotIs404WithWhereToLook()
+    {
+        await using var pipeline = await StartAsync();
+        var (status, body) = await RobotApi.GetAsync(pipeline, "/api/robots/nobody");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("GET /api/robots", body.GetProperty("error").GetString());
+    }
+}
