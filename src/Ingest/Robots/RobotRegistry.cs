@@ -75,6 +75,9 @@ internal sealed partial class RobotRegistry : ISessionObserver
 
     public RobotEntry? Find(string robotId) => _robots.GetValueOrDefault(robotId);
 
+    /// <summary>Raised after a connection joined its robot's presence (for whoever waits for a robot to be there).</summary>
+    public event Action<RobotEntry, RobotSession>? SessionAttached;
+
     /// <summary>The robot named by JSON-escaped UTF-8 <paramref name="robotId"/>, created when new; allocates only then (or for escaped ids).</summary>
     public RobotEntry Robot(ReadOnlySpan<byte> robotId)
     {
@@ -275,6 +278,7 @@ internal sealed partial class RobotRegistry : ISessionObserver
             _events.Online(robot, session);
         }
 
+        SessionAttached?.Invoke(robot, session);
         if (_options.AskOnConnect && session.Link.CanSend)
         {
             _ = AskStateAsync(robot);

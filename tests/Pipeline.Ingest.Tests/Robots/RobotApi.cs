@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Ingest.Robots;
 using Pipeline.Ingest.Tests.Infrastructure;
 using Pipeline.Tests.Shared;
 
@@ -22,6 +24,35 @@ internal static class RobotApi
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         using var response = await client.PostAsync(path, content);
         return (response.StatusCode, Parse(await response.Content.ReadAsStringAsync()));
+    }
+
+    /// <summary>Completes once a connection of <paramref name="robotId"/> has joined its presence (now or already).</summary>
+    public static async Task WaitAttachedAsync(TestPipeline pipeline, string robotId)
+    {
+        var registry = pipeline.Services.GetRequiredService<RobotRegistry>();
+        var attached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnAttached(RobotEntry robot, RobotSession session)
+        {
+            if (robot.Id == robotId)
+            {
+                attached.TrySetResult();
+            }
+        }
+
+        registry.SessionAttached += OnAttached;
+        try
+        {
+            if (registry.Find(robotId) is { Online: true })
+            {
+                return;
+            }
+
+            await attached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            registry.SessionAttached -= OnAttached;
+        }
     }
 
     /// <summary>The robot's entry in <c>GET /api/robots</c>.</summary>

@@ -68,11 +68,10 @@ public sealed class RobotPresenceTests
     }
 
     [Fact]
-    public async Task ASilentRobotHearsHeartbeatsAndIsClosedWith4408AndOfflineAfterOneAndAHalfIntervals()
+    public async Task ASilentRobotIsClosedWith4408AndOfflineAfterOneAndAHalfIntervals()
     {
         await using var pipeline = await StartAsync(new() { ["Robots:HeartbeatInterval"] = "00:00:00.400" });
         await using var robot = await CommandedRobot.ConnectAsync(pipeline, "quiet");
-        await robot.NextAsync("heartbeat"); // the server's, one interval after connect
 
         Assert.True(await robot.WaitClosedAsync());
         Assert.Equal((WebSocketCloseStatus)4408, robot.CloseStatus);
@@ -81,6 +80,24 @@ public sealed class RobotPresenceTests
         Assert.False(offline.GetProperty("online").GetBoolean());
         Assert.Equal("heartbeat_timeout", offline.GetProperty("offline_reason").GetString());
         Assert.Equal(1, await pipeline.ScrapeAsync("pipeline_robot_offline_total{reason=\"heartbeat_timeout\"}"));
+    }
+
+    [Fact]
+    public async Task ARobotThatAnswersTheServersHeartbeatsStaysOnlinePastTheSilenceLimit()
+    {
+        await using var pipeline = await StartAsync(new() { ["Robots:HeartbeatInterval"] = "00:00:01" });
+        await using var robot = await CommandedRobot.ConnectAsync(pipeline, "chatty");
+        await robot.NextAsync("heartbeat");
+        await robot.SendAsync("{\"type\":\"heartbeat\"}");
+        await robot.NextAsync("heartbeat");
+        await robot.SendAsync("{\"type\":\"heartbeat\"}");
+        await robot.NextAsync("heartbeat"); // three intervals after connect: twice the silence limit
+
+        Assert.Null(robot.CloseStatus);
+        var online = await RobotApi.RobotAsync(pipeline, "chatty");
+        Assert.True(online.GetProperty("online").GetBoolean());
+        Assert.Equal(1, online.GetProperty("session").GetInt64());
+        Assert.Equal(2, await pipeline.ScrapeAsync("pipeline_robot_control_messages_total{type=\"heartbeat\"}"));
     }
 
     [Fact]
