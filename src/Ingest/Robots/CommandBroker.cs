@@ -30,6 +30,9 @@ internal sealed partial class CommandBroker
         _logger = logger;
     }
 
+    /// <summary>Raised when a command ended, however it ended (for whoever waits for an answer to be in the state).</summary>
+    public event Action<CommandOutcome>? Ended;
+
     /// <summary>Commands waiting for an answer, fleet-wide.</summary>
     public int InFlight => _pending.Count;
 
@@ -58,15 +61,19 @@ internal sealed partial class CommandBroker
         var id = $"{robot.Session}-{Interlocked.Increment(ref _next)}";
         var pending = new PendingCommand(id, robot, session, command);
         _pending[id] = pending;
+        CommandOutcome outcome;
         try
         {
-            return await RunAsync(pending, parameters, timeout, started, cancellationToken).ConfigureAwait(false);
+            outcome = await RunAsync(pending, parameters, timeout, started, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _pending.TryRemove(id, out _);
             robot.EndCommand();
         }
+
+        Ended?.Invoke(outcome);
+        return outcome;
     }
 
     /// <summary>A <c>command_response</c> arrived on <paramref name="session"/>.</summary>

@@ -25,6 +25,8 @@ internal sealed class RobotsSink : IEventSink
     private readonly List<(int Index, RobotEntry Robot)> _keep = [];
     private readonly Dictionary<RobotEntry, int> _kept = [];
     private readonly int _recent;
+    private readonly Lock _waitersGate = new();
+    private readonly List<(long Count, TaskCompletionSource Done)> _waiters = [];
     private long _processed;
 
     public RobotsSink(RobotRegistry registry, BlockOptions block, TimeProvider time, PipelineMetrics metrics)
@@ -60,8 +62,40 @@ internal sealed class RobotsSink : IEventSink
         }
         finally
         {
-            Interlocked.Add(ref _processed, batch.Count);
+            var processed = Interlocked.Add(ref _processed, batch.Count);
             batch.Release();
+            Release(processed);
+        }
+    }
+
+    /// <summary>Completes once <paramref name="count"/> events in all were taken in (for whoever must know the API shows them).</summary>
+    internal Task WaitForEventsAsync(long count)
+    {
+        lock (_waitersGate)
+        {
+            if (Interlocked.Read(ref _processed) >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, done));
+            return done.Task;
+        }
+    }
+
+    private void Release(long processed)
+    {
+        lock (_waitersGate)
+        {
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (processed >= _waiters[i].Count)
+                {
+                    _waiters[i].Done.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
         }
     }
 
