@@ -11,7 +11,8 @@ namespace Pipeline.Ingest.Robots;
 /// ClickHouse and alert rules see them: <c>type</c> <c>connection</c> (<c>event</c>: <c>connection_attempt</c>,
 /// <c>connection_established</c>, <c>connection_closed</c>, <c>connection_failed</c>), <c>security</c>
 /// (<c>auth_failed</c>) and <c>presence</c> (<c>robot_online</c>, <c>robot_offline</c>). Their source is
-/// <c>protocol: internal</c>; the robot's own transport and address are attributes.
+/// <c>protocol: internal</c>; the robot's own transport and address are attributes. The session number is
+/// <c>session_number</c>: an attribute named <c>session</c> is a secret to the redact block (session cookies).
 /// </summary>
 internal sealed class SessionEvents
 {
@@ -53,7 +54,7 @@ internal sealed class SessionEvents
             Connection(json, source.Protocol, source.Remote, session.UserAgent, source.Id);
             if (session.Session > 0)
             {
-                json.WriteNumber("session", session.Session);
+                json.WriteNumber("session_number", session.Session);
             }
 
             if (code is { } c)
@@ -92,14 +93,14 @@ internal sealed class SessionEvents
     public void Online(RobotEntry robot, RobotSession session) =>
         Emit("presence", "robot_online", "INFO", robot.Id, $"robot {robot.Id} online (session {robot.Session})", json =>
         {
-            json.WriteNumber("session", robot.Session);
+            json.WriteNumber("session_number", robot.Session);
             Connection(json, session.Source.Protocol, session.Source.Remote, session.UserAgent, session.Source.Id);
         });
 
     public void Offline(RobotEntry robot, long session, string reason, TimeSpan online) =>
         Emit("presence", "robot_offline", "WARNING", robot.Id, $"robot {robot.Id} offline (session {session}): {reason}", json =>
         {
-            json.WriteNumber("session", session);
+            json.WriteNumber("session_number", session);
             json.WriteString("reason", reason);
             json.WriteNumber("online_ms", Math.Round(online.TotalMilliseconds, 1));
         });
