@@ -174,6 +174,42 @@ public sealed class AlertRuleKindsTests
     }
 
     [Fact]
+    public void ARobotOfflineRuleOnPresenceEventsFiresWhenTheRobotLeavesAndResolvesOnlyWhenItIsBack()
+    {
+        var rule = new AlertRuleOptions
+        {
+            Name = "robot_offline", Kind = "attribute", Match = new RouteMatchOptions { Types = ["presence"] },
+            Condition = "event == \"robot_offline\"", GroupBy = ["robot_id"], Channels = ["ops"],
+        };
+        using var h = new AlertHarness(With(rule));
+        var sessions = new SourceConnection("internal", 0, "sessions", "test");
+        h.Send(Event("r-1", type: "motor", level: "INFO"));
+        h.SendOn(sessions, Presence("r-1", "robot_online"));
+        h.Advance(Second);
+        Assert.Null(h.Alert("robot_offline"));
+
+        // Its connection closes and the service says so: the internal event does not count as the robot being there.
+        h.Connection.MarkClosed();
+        h.SendOn(sessions, Presence("r-1", "robot_offline"));
+        h.Advance(Second);
+        Assert.Single(h.Notifier.Of(AlertNoticeKind.Firing));
+        h.Run(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(10));
+        Assert.Equal(AlertState.Offline, h.Alert("robot_offline")!.State);
+        Assert.Empty(h.Notifier.Of(AlertNoticeKind.Resolved));
+
+        // Back on a new connection: robot_online makes the condition false, and the alert resolves.
+        h.Connection = h.NewConnection("websocket");
+        h.Send(Event("r-1", type: "motor", level: "INFO"));
+        h.SendOn(sessions, Presence("r-1", "robot_online"));
+        h.Run(TimeSpan.FromSeconds(5), Second);
+        Assert.Single(h.Notifier.Of(AlertNoticeKind.Resolved));
+        Assert.Null(h.Alert("robot_offline"));
+    }
+
+    private static string Presence(string robot, string name) =>
+        $"{{\"robot_id\":\"{robot}\",\"level\":\"INFO\",\"type\":\"presence\",\"event\":\"{name}\",\"msg\":\"robot {robot} {name}\"}}";
+
+    [Fact]
     public void AnomalyFiresPerTemplateFromPatternAnomalyEventsAndResolvesAfterTheWindow()
     {
         var rule = new AlertRuleOptions

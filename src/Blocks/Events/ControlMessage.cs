@@ -6,9 +6,6 @@ public enum ControlMessage
     /// <summary><c>{"type":"hello","robot_id":…}</c>: names the session's robot.</summary>
     Hello,
 
-    /// <summary><c>{"type":"heartbeat"}</c>: keeps the robot's presence alive.</summary>
-    Heartbeat,
-
     /// <summary><c>{"type":"command_response","command_id":…,"success":…,"result":…}</c>.</summary>
     CommandResponse,
 }

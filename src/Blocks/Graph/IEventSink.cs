@@ -20,4 +20,10 @@ public interface IEventSink
 
     /// <summary>What the sink did so far: written, left in its spool, discarded (for the shutdown line).</summary>
     SinkSummary Summary => SinkSummary.Unknown;
+
+    /// <summary>
+    /// False for a fan-out target that keeps state for the service itself (the robots' recent events) and writes
+    /// nothing anywhere: it is left out of <c>/readyz</c>'s sinks and the drain line.
+    /// </summary>
+    bool IsDestination => true;
 }

@@ -27,7 +27,7 @@ internal sealed partial class GraphService : ILifecycleComponent
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Started(_logger, _graph.Sinks.Count);
+        Started(_logger, _graph.Sinks.Count(s => s.IsDestination));
         return Task.CompletedTask;
     }
 
@@ -37,7 +37,7 @@ internal sealed partial class GraphService : ILifecycleComponent
         await _graph.CompleteAsync().ConfigureAwait(false);
         await _deadLetters.DisposeAsync().ConfigureAwait(false);
         var sinks = new List<string>(_graph.Sinks.Count);
-        foreach (var sink in _graph.Sinks)
+        foreach (var sink in _graph.Sinks.Where(s => s.IsDestination))
         {
             sinks.Add($"{sink.Name}: {sink.Summary}");
         }

@@ -16,7 +16,7 @@ internal static class HealthEndpoints
         {
             var sinks = new Dictionary<string, string>();
             var ready = graph.IsRunning;
-            foreach (var sink in graph.Sinks)
+            foreach (var sink in graph.Sinks.Where(s => s.IsDestination))
             {
                 sinks[sink.Name] = sink.Health.ToString().ToLowerInvariant();
                 ready &= sink.Health is not (SinkHealth.Failed or SinkHealth.Unreachable);

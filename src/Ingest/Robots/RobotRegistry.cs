@@ -178,12 +178,7 @@ internal sealed partial class RobotRegistry : ISessionObserver
 
     public void OnControl(SourceConnection source, ControlMessage kind, ReadOnlySpan<byte> line)
     {
-        _metrics.ControlMessages.WithLabels(kind switch
-        {
-            ControlMessage.Hello => "hello",
-            ControlMessage.Heartbeat => "heartbeat",
-            _ => "command_response",
-        }).Inc();
+        _metrics.ControlMessages.WithLabels(kind == ControlMessage.Hello ? "hello" : "command_response").Inc();
         var session = _sessions.GetValueOrDefault(source.Id);
         switch (kind)
         {
@@ -193,9 +188,6 @@ internal sealed partial class RobotRegistry : ISessionObserver
                     Name(source, robotId);
                 }
 
-                break;
-            case ControlMessage.Heartbeat:
-                session?.Robot?.Seen(_time.GetUtcNow());
                 break;
             default:
                 _commands.Answer(session, line);

@@ -13,7 +13,7 @@ internal sealed class RobotsMetrics
         Sessions = factory.CreateCounter("pipeline_robot_sessions_total", "Robot sessions started (a robot coming online).");
         Offline = factory.CreateCounter("pipeline_robot_offline_total", "Robots going offline, by reason (the last connection's close reason, heartbeat_timeout).",
             new CounterConfiguration { LabelNames = ["reason"] });
-        ControlMessages = factory.CreateCounter("pipeline_robot_control_messages_total", "Control messages from robots (hello, heartbeat, command_response); not log events.",
+        ControlMessages = factory.CreateCounter("pipeline_robot_control_messages_total", "Control messages from robots (hello, command_response); not log events.",
             new CounterConfiguration { LabelNames = ["type"] });
         Commands = factory.CreateCounter("pipeline_robot_commands_total",
             "Commands to robots by outcome (answered, failed, timeout, offline, no_command_session, session_ended, too_many, send_failed).",

@@ -53,6 +53,8 @@ internal sealed class RobotsSink : IEventSink
 
     public SinkSummary Summary => new(Interlocked.Read(ref _processed), 0, 0, null);
 
+    public bool IsDestination => false;
+
     /// <summary>Takes in one batch (the block's work; tests call it directly).</summary>
     internal void Process(EventBatch batch)
     {

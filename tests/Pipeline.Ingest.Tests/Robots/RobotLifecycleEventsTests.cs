@@ -1,5 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Blocks.Alerts;
 using Pipeline.Ingest.Tests.Infrastructure;
 using Pipeline.Tests.Shared;
 
@@ -109,6 +111,35 @@ public sealed class RobotLifecycleEventsTests : IDisposable
         var failed = RobotApi.LifecycleEvents(pipeline).Single(e => RobotApi.Event(e) == "connection_failed");
         Assert.Equal("too many connections", Attrs(failed).GetProperty("reason").GetString());
         Assert.Equal("tcp", Attrs(failed).GetProperty("transport").GetString());
+    }
+
+    [Fact]
+    public async Task ARobotOfflineRuleFiresOnTheRobotsOfflineEvent()
+    {
+        await using var pipeline = await StartAsync(new()
+        {
+            ["Alerts:Rules:0:Name"] = "robot_offline",
+            ["Alerts:Rules:0:Kind"] = "attribute",
+            ["Alerts:Rules:0:Match:Types:0"] = "presence",
+            ["Alerts:Rules:0:Condition"] = "event == \"robot_offline\"",
+            ["Alerts:Rules:0:GroupBy:0"] = "robot_id",
+        });
+        await using (var robot = await CommandedRobot.ConnectAsync(pipeline, "r1"))
+        {
+            await RobotApi.WaitAttachedAsync(pipeline, "r1");
+            await robot.CloseAsync();
+        }
+
+        await pipeline.WaitForClosedConnectionsAsync(1);
+        await pipeline.StopAsync(); // the graph drained: the alert block has seen robot_offline
+        var alerts = pipeline.Services.GetRequiredService<AlertBlock>();
+        alerts.Tick();
+
+        var alert = Assert.Single(alerts.Active());
+        Assert.Equal("robot_offline", alert.Rule);
+        Assert.Equal("r1", alert.Labels["robot_id"]);
+        // Without For it fires at once; a firing alert of a robot that is away is held as offline, not resolved.
+        Assert.Contains(alert.State, new[] { AlertState.Firing, AlertState.Offline });
     }
 
     [Fact]
