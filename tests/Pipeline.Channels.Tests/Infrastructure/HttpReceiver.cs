@@ -86,7 +86,12 @@ public sealed class HttpReceiver : IAsyncDisposable
         {
             // A receiver that never answers: hold the request until the client gives up or the test ends.
             using var both = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-            await Task.Delay(Timeout.InfiniteTimeSpan, both.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (both.Token.Register(() => released.TrySetResult()))
+            {
+                await released.Task;
+            }
+
             return;
         }
 
