@@ -208,6 +208,19 @@ public sealed class RobotsCliTests : IDisposable
         Assert.StartsWith("pipeline robots command: robot r1's session 1 ended before it answered", result.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CommandTheRobotDoesNotAnswerInTimeExits1WithTheTimeoutText()
+    {
+        await using var pipeline = await TestPipeline.StartAsync();
+        await using var robot = await OnlineRobotAsync(pipeline, "r1", c => c.Command == "hang" ? null : RobotAnswer.Ok(new { }));
+
+        var result = await RunAsync(pipeline, "robots", "command", "r1", "hang", "--timeout", "300ms");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("pipeline robots command: robot r1 did not answer hang within 0.3 s", result.StdErr.TrimEnd());
+        Assert.Equal("hang", (await robot.ReceivedAsync("hang")).Command);
+    }
+
     [Theory]
     [InlineData("[1,2]", "--params must be a JSON object such as '{\"speed\":0.5}', not a JSON array")]
     [InlineData("{\"speed\":", "--params must be a JSON object such as '{\"speed\":0.5}' (got '{\"speed\":':")]
