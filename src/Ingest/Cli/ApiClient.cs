@@ -7,7 +7,7 @@ namespace Pipeline.Ingest.Cli;
 
 /// <summary>
 /// The HTTP client of the verbs that call a running service's <c>/api</c> (<c>alerts list</c>, and the
-/// <c>robots</c> verbs to come): the <c>--url</c> and <c>--token</c> options they all take, the ops token
+/// <c>robots</c> verbs): the <c>--url</c> and <c>--token</c> options they all take, the ops token
 /// sent as <c>Authorization: Bearer</c>, and one-line errors for what usually goes wrong.
 /// </summary>
 internal sealed class ApiClient : IDisposable
@@ -30,11 +30,17 @@ internal sealed class ApiClient : IDisposable
     /// <summary>The service's base address.</summary>
     public Uri BaseUrl => _http.BaseAddress!;
 
-    /// <summary>A client of the service at <paramref name="baseUrl"/>; <paramref name="token"/> (an ops token, or null) goes with every request.</summary>
-    public static ApiClient Create(Uri baseUrl, string? token)
+    /// <summary>The longest a request may take unless a verb asks for longer.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A client of the service at <paramref name="baseUrl"/>; <paramref name="token"/> (an ops token, or null) goes with every request.
+    /// <paramref name="timeout"/>: how long a request may take, by default <see cref="DefaultTimeout"/> (a robot command waits longer).
+    /// </summary>
+    public static ApiClient Create(Uri baseUrl, string? token, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
-        var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(10) };
+        var http = new HttpClient { BaseAddress = baseUrl, Timeout = timeout ?? DefaultTimeout };
         var hasToken = token is { Length: > 0 };
         if (hasToken)
         {
@@ -105,6 +111,13 @@ internal sealed class ApiClient : IDisposable
             };
             return new ApiReply(response.StatusCode, body, error);
         }
+    }
+
+    /// <summary>POSTs <paramref name="json"/> (a JSON document) to <paramref name="path"/>; as <see cref="SendAsync"/>, never throws for a network or HTTP failure.</summary>
+    public async Task<ApiReply> PostJsonAsync(string path, string json, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        return await SendAsync(HttpMethod.Post, path, cancellationToken, content).ConfigureAwait(false);
     }
 
     public void Dispose() => _http.Dispose();

@@ -19,5 +19,11 @@ internal sealed class ApiReply(HttpStatusCode? status, JsonDocument? body, strin
     /// <summary>Null on success (2xx).</summary>
     public string? Error { get; } = error;
 
+    /// <summary>The service's own <c>{"error":"…"}</c> text, without the address and status <see cref="Error"/> adds; null when the body has none.</summary>
+    public string? ServiceError =>
+        Body?.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String
+            ? e.GetString()
+            : null;
+
     public void Dispose() => Body?.Dispose();
 }

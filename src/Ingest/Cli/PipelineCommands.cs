@@ -19,6 +19,7 @@ internal static class PipelineCommands
         root.Subcommands.Add(ErrorsCommand.Create(output, error));
         root.Subcommands.Add(SqlCommand.Create(output, error));
         root.Subcommands.Add(AlertsCommand.Create(output, error));
+        root.Subcommands.Add(RobotsCommand.Create(output, error));
         root.Subcommands.Add(AuthCommand.Create(output, error, Console.In));
 
         // `pipeline` alone, or `pipeline --Pipeline:…=…`, is `pipeline run`.
