@@ -18,9 +18,10 @@ public sealed class RobotsCliTests : IDisposable
         PipelineCli.RunAsync(_directory.Path, [.. args, "--url", pipeline.HttpUri.ToString()]);
 
     /// <summary>A robot whose session is attached: the server asks get_status only once it is.</summary>
-    private static async Task<AnsweringRobot> OnlineRobotAsync(TestPipeline pipeline, string robotId, Func<RobotCommand, RobotAnswer?>? answer = null)
+    private static async Task<CommandedRobot> OnlineRobotAsync(TestPipeline pipeline, string robotId, Func<RobotCommand, RobotAnswer?>? answer = null)
     {
-        var robot = await AnsweringRobot.ConnectAsync(pipeline, robotId, answer);
+        var robot = await CommandedRobot.ConnectAsync(pipeline, robotId, answer ?? (command => RobotAnswer.Ok(new { command = command.Command })),
+            answerHeartbeats: true);
         await robot.ReceivedAsync("get_status");
         return robot;
     }
@@ -50,7 +51,7 @@ public sealed class RobotsCliTests : IDisposable
         // Offline after 1.5 × 2 s without traffic: by the second heartbeat a robot that did not answer the first would be gone.
         await using var pipeline = await TestPipeline.StartAsync(new Dictionary<string, string> { ["Robots:HeartbeatInterval"] = "00:00:02" });
         await using var robot = await OnlineRobotAsync(pipeline, "r1");
-        await robot.HeartbeatAnsweredAsync(2);
+        await robot.HeartbeatAsync(2);
 
         var result = await RunAsync(pipeline, "robots", "list");
 

@@ -1,6 +1,6 @@
 namespace Pipeline.Ingest.Tests.Infrastructure;
 
-/// <summary>What an <see cref="AnsweringRobot"/> says to a command: the fields of its <c>command_response</c>.</summary>
+/// <summary>What a <see cref="CommandedRobot"/> says to a command: the fields of its <c>command_response</c>.</summary>
 /// <param name="Result">Serialized as the response's <c>result</c> (an anonymous object, a JsonElement, null).</param>
 public sealed record RobotAnswer(bool Success, object? Result, string? Error = null)
 {

@@ -16,7 +16,7 @@ public sealed class RobotCommandsTests
     });
 
     /// <summary>Connects and waits until the robot's session has joined its presence.</summary>
-    private static async Task<CommandedRobot> ConnectAsync(TestPipeline pipeline, string robotId, Func<JsonElement, string?>? answer = null)
+    private static async Task<CommandedRobot> ConnectAsync(TestPipeline pipeline, string robotId, Func<RobotCommand, RobotAnswer?>? answer = null)
     {
         var robot = await CommandedRobot.ConnectAsync(pipeline, robotId, answer);
         await RobotApi.WaitAttachedAsync(pipeline, robotId);
@@ -28,7 +28,7 @@ public sealed class RobotCommandsTests
     {
         await using var pipeline = await StartAsync();
         await using var robot = await ConnectAsync(pipeline, "r1", c =>
-            c.GetProperty("command").GetString() == "move" ? $"{{\"moved_to\":{c.GetProperty("params").GetProperty("x").GetInt32()}}}" : null);
+            c.Command == "move" ? RobotAnswer.Ok(new { moved_to = c.Params.GetProperty("x").GetInt32() }) : null);
 
         var (status, body) = await RobotApi.PostAsync(pipeline, "/api/robots/r1/commands", "{\"command\":\"move\",\"params\":{\"x\":7},\"timeout\":\"5s\"}");
 
@@ -39,8 +39,8 @@ public sealed class RobotCommandsTests
         Assert.Equal(1, body.GetProperty("session").GetInt64());
         Assert.True(body.GetProperty("send_ms").GetDouble() >= 0);
         Assert.True(body.GetProperty("execute_ms").GetDouble() >= 0);
-        var sent = await robot.NextAsync("command", "move");
-        Assert.Equal(body.GetProperty("command_id").GetString(), sent.GetProperty("command_id").GetString());
+        var sent = await robot.ReceivedAsync("move");
+        Assert.Equal(body.GetProperty("command_id").GetString(), sent.CommandId);
 
         var (_, stats) = await RobotApi.GetAsync(pipeline, "/api/robots/stats");
         var commands = stats.GetProperty("per_robot").GetProperty("r1").GetProperty("commands");
@@ -56,8 +56,8 @@ public sealed class RobotCommandsTests
         await using var pipeline = await StartAsync();
         await using var robot = await ConnectAsync(pipeline, "r1");
         var request = RobotApi.PostAsync(pipeline, "/api/robots/r1/commands", "{\"command\":\"dock\"}");
-        var command = await robot.NextAsync("command", "dock");
-        await robot.RespondAsync(command, success: false, "null", error: "battery too low to dock");
+        var command = await robot.ReceivedAsync("dock");
+        await robot.RespondAsync(command, RobotAnswer.Failed("battery too low to dock"));
 
         var (status, body) = await request;
         Assert.Equal(HttpStatusCode.OK, status);
@@ -76,9 +76,9 @@ public sealed class RobotCommandsTests
         Assert.Equal(HttpStatusCode.GatewayTimeout, status);
         Assert.Equal("timeout", body.GetProperty("outcome").GetString());
         Assert.Contains("did not answer slow within 0.3 s", body.GetProperty("error").GetString());
-        await robot.RespondAsync(await robot.NextAsync("command", "slow"), success: true, "{}");
+        await robot.RespondAsync(await robot.ReceivedAsync("slow"), RobotAnswer.Ok(new { }));
         // The late answer is read by the parse block; a second command proves the first answer went through it.
-        robot.Answer = _ => "{}";
+        robot.Answer = _ => RobotAnswer.Ok(new { });
         Assert.Equal(HttpStatusCode.OK, (await RobotApi.PostAsync(pipeline, "/api/robots/r1/commands", "{\"command\":\"ping\"}")).Status);
         Assert.Equal(1, await pipeline.ScrapeAsync("pipeline_robot_command_late_responses_total"));
     }
@@ -99,7 +99,7 @@ public sealed class RobotCommandsTests
         await using var pipeline = await StartAsync();
         var robot = await ConnectAsync(pipeline, "r1");
         var request = RobotApi.PostAsync(pipeline, "/api/robots/r1/commands", "{\"command\":\"reboot\",\"timeout\":\"1m\"}");
-        await robot.NextAsync("command", "reboot");
+        await robot.ReceivedAsync("reboot");
         robot.Abort();
 
         var (status, body) = await request;
@@ -128,13 +128,13 @@ public sealed class RobotCommandsTests
         await using var pipeline = await StartAsync(maxInFlight: 1);
         await using var robot = await ConnectAsync(pipeline, "r1");
         var first = RobotApi.PostAsync(pipeline, "/api/robots/r1/commands", "{\"command\":\"long\",\"timeout\":\"1m\"}");
-        var command = await robot.NextAsync("command", "long");
+        var command = await robot.ReceivedAsync("long");
 
         var (status, body) = await RobotApi.PostAsync(pipeline, "/api/robots/r1/commands", "{\"command\":\"another\"}");
         Assert.Equal(HttpStatusCode.TooManyRequests, status);
         Assert.Contains("MaxCommandsInFlight", body.GetProperty("error").GetString());
 
-        await robot.RespondAsync(command, success: true, "\"done\"");
+        await robot.RespondAsync(command, RobotAnswer.Ok("done"));
         Assert.Equal(HttpStatusCode.OK, (await first).Status);
     }
 

@@ -17,7 +17,7 @@ public sealed class RobotPresenceTests
         await using var pipeline = await StartAsync();
         await using (var robot = await CommandedRobot.ConnectAsync(pipeline, "r1"))
         {
-            await robot.NextAsync("command", "get_status"); // asked on connect: the session is attached
+            await robot.ReceivedAsync("get_status"); // asked on connect: the session is attached
             var online = await RobotApi.RobotAsync(pipeline, "r1");
             Assert.True(online.GetProperty("online").GetBoolean());
             Assert.Equal(1, online.GetProperty("session").GetInt64());
@@ -36,7 +36,7 @@ public sealed class RobotPresenceTests
 
         await using (var again = await CommandedRobot.ConnectAsync(pipeline, "r1"))
         {
-            await again.NextAsync("command", "get_status");
+            await again.ReceivedAsync("get_status");
             Assert.Equal(2, (await RobotApi.RobotAsync(pipeline, "r1")).GetProperty("session").GetInt64());
         }
     }
@@ -46,9 +46,9 @@ public sealed class RobotPresenceTests
     {
         await using var pipeline = await StartAsync();
         await using var first = await CommandedRobot.ConnectAsync(pipeline, "r1");
-        await first.NextAsync("command", "get_status");
+        await first.ReceivedAsync("get_status");
         await using var second = await CommandedRobot.ConnectAsync(pipeline, "r1");
-        await second.NextAsync("command", "get_status");
+        await second.ReceivedAsync("get_status");
 
         var both = await RobotApi.RobotAsync(pipeline, "r1");
         Assert.Equal(2, both.GetProperty("open_connections").GetInt32());
@@ -86,12 +86,8 @@ public sealed class RobotPresenceTests
     public async Task ARobotThatAnswersTheServersHeartbeatsStaysOnlinePastTheSilenceLimit()
     {
         await using var pipeline = await StartAsync(new() { ["Robots:HeartbeatInterval"] = "00:00:01" });
-        await using var robot = await CommandedRobot.ConnectAsync(pipeline, "chatty");
-        await robot.NextAsync("heartbeat");
-        await robot.SendAsync("{\"type\":\"heartbeat\"}");
-        await robot.NextAsync("heartbeat");
-        await robot.SendAsync("{\"type\":\"heartbeat\"}");
-        await robot.NextAsync("heartbeat"); // three intervals after connect: twice the silence limit
+        await using var robot = await CommandedRobot.ConnectAsync(pipeline, "chatty", answerHeartbeats: true);
+        await robot.HeartbeatAsync(3); // three intervals after connect: twice the silence limit
 
         Assert.Null(robot.CloseStatus);
         var online = await RobotApi.RobotAsync(pipeline, "chatty");
@@ -107,7 +103,7 @@ public sealed class RobotPresenceTests
         await using var first = await StartAsync(dataDir: dataDir);
         await using (var robot = await CommandedRobot.ConnectAsync(first, "r1"))
         {
-            await robot.NextAsync("command", "get_status");
+            await robot.ReceivedAsync("get_status");
             await robot.CloseAsync();
         }
 
@@ -122,7 +118,7 @@ public sealed class RobotPresenceTests
         Assert.True(known.TryGetProperty("last_seen", out _));
 
         await using var again = await CommandedRobot.ConnectAsync(restarted, "r1");
-        await again.NextAsync("command", "get_status");
+        await again.ReceivedAsync("get_status");
         Assert.Equal(2, (await RobotApi.RobotAsync(restarted, "r1")).GetProperty("session").GetInt64());
     }
 

@@ -11,11 +11,11 @@ namespace Pipeline.Ingest.Tests.Robots;
 public sealed class RobotStateTests
 {
     /// <summary>A robot that answers the three on-connect questions with a numbered answer.</summary>
-    private static Func<JsonElement, string?> Answers(int round) => command => command.GetProperty("command").GetString() switch
+    private static Func<RobotCommand, RobotAnswer?> Answers(int round) => command => command.Command switch
     {
-        "get_status" => $"{{\"battery\":{90 - round},\"state\":\"idle\"}}",
-        "get_config" => "{\"max_speed\":1.5}",
-        "get_logs" => "[\"boot ok\",\"nav ready\"]",
+        "get_status" => RobotAnswer.Ok(new { battery = 90 - round, state = "idle" }),
+        "get_config" => RobotAnswer.Ok(new { max_speed = 1.5 }),
+        "get_logs" => RobotAnswer.Ok(new[] { "boot ok", "nav ready" }),
         _ => null,
     };
 
