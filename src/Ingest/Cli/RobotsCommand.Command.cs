@@ -158,19 +158,9 @@ internal static partial class RobotsCommand
             return null;
         }
 
-        TimeSpan parsed;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
+        if (CommandTimeout.Parse(text, out var parsed) is { } problem)
         {
-            parsed = seconds * 1000 < TimeSpan.MaxValue.TotalMilliseconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.MaxValue;
-        }
-        else if (!TimeArgument.TryParseDuration(text, out parsed) && !TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out parsed))
-        {
-            return $"--timeout must be a duration like 10s, 500ms or 2m (got '{text}').";
-        }
-
-        if (parsed <= TimeSpan.Zero || parsed > RobotsOptions.MaxCommandTimeout)
-        {
-            return $"--timeout must be more than 0 and at most {RobotsOptions.MaxCommandTimeout.TotalMinutes:0}m (got '{text}').";
+            return "--timeout " + problem;
         }
 
         timeout = parsed;

@@ -421,30 +421,11 @@ internal static class RobotEndpoints
         json.WriteString("source", answer.Source);
     }
 
-    /// <summary>A request's deadline: <c>10s</c>, <c>500ms</c>, <c>2m</c>, a number of seconds, or the default; at most 5 min. An error, or null.</summary>
+    /// <summary>A request's deadline (<see cref="CommandTimeout"/>), or the default. An error, or null.</summary>
     private static string? Timeout(string? text, RobotsOptions options, out TimeSpan timeout)
     {
         timeout = options.CommandTimeout;
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
-        {
-            timeout = TimeSpan.FromSeconds(seconds);
-        }
-        else if (!TimeArgument.TryParseDuration(text, out timeout) && !TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out timeout))
-        {
-            return $"timeout must be a duration like 10s, 500ms or 2m (got '{text}').";
-        }
-
-        if (timeout <= TimeSpan.Zero || timeout > RobotsOptions.MaxCommandTimeout)
-        {
-            return $"timeout must be more than 0 and at most {RobotsOptions.MaxCommandTimeout.TotalMinutes:0} min (got '{text}').";
-        }
-
-        return null;
+        return string.IsNullOrEmpty(text) || CommandTimeout.Parse(text, out timeout) is not { } problem ? null : "timeout " + problem;
     }
 
     private static bool IsTrue(string? value) => value is "true" or "1" or "yes";
