@@ -30,8 +30,7 @@ internal sealed partial class PatternAnomalyService : ILifecycleComponent, IDisp
     private readonly ILogger<PatternAnomalyService> _logger;
     private readonly SourceConnection _source;
     private readonly ArrayBufferWriter<byte> _line = new(1024);
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    private readonly PeriodicLoop _loop;
 
     public PatternAnomalyService(PatternAnomalyDetector detector, PipelineGraph graph, EventBatchPool pool, TimeProvider time,
         PipelineMetrics metrics, Configuration.PipelineSettings settings, ILogger<PatternAnomalyService> logger)
@@ -43,50 +42,31 @@ internal sealed partial class PatternAnomalyService : ILifecycleComponent, IDisp
         _metrics = metrics.ForComponent("pattern_anomalies");
         _logger = logger;
         _source = new SourceConnection("internal", 0, "pattern_anomalies", settings.Enrich.NodeName);
+        _loop = new PeriodicLoop(detector.Options.Window, time, cancellationToken => EmitAsync(_detector.Tick(), cancellationToken), ex =>
+        {
+            // One bad window must not end anomaly detection for good.
+            _metrics.Error("tick");
+            TickFailed(_logger, ex);
+        });
     }
 
     public LifecycleStage Stage => LifecycleStage.Ingest;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _loop = RunAsync(_stopping.Token);
+        _loop.Start();
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
+        await _loop.StopAsync().ConfigureAwait(false);
 
         // The graph is still running (it stops after this service): the last templates still get out.
         await EmitAsync(_detector.Tick(), cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _stopping.Dispose();
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(_detector.Options.Window, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await EmitAsync(_detector.Tick(), cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // One bad window must not end anomaly detection for good.
-                    _metrics.Error("tick");
-                    TickFailed(_logger, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
+    public void Dispose() => _loop.Dispose();
 
     /// <summary>Sends the anomalies as one batch of NDJSON lines; never drops silently.</summary>
     private async Task EmitAsync(IReadOnlyList<PatternAnomaly> anomalies, CancellationToken cancellationToken)

@@ -15,14 +15,18 @@ internal sealed partial class PresenceMonitor : ILifecycleComponent, IDisposable
     private readonly RobotRegistry _registry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    private readonly PeriodicLoop _loop;
 
     public PresenceMonitor(RobotRegistry registry, TimeProvider time, ILogger logger)
     {
         _registry = registry;
         _time = time;
         _logger = logger;
+        _loop = new PeriodicLoop(TickInterval, time, _ =>
+        {
+            Tick();
+            return Task.CompletedTask;
+        }, ex => TickFailed(_logger, ex));
     }
 
     /// <summary>How often it looks: often enough that offline is noticed within a second or a quarter interval.</summary>
@@ -33,18 +37,17 @@ internal sealed partial class PresenceMonitor : ILifecycleComponent, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _loop = RunAsync(_stopping.Token);
+        _loop.Start();
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
+        await _loop.StopAsync().ConfigureAwait(false);
         _registry.SaveIfChanged();
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose() => _loop.Dispose();
 
     /// <summary>One look at every open session (the loop's work; tests call it with their own clock).</summary>
     public void Tick()
@@ -81,28 +84,6 @@ internal sealed partial class PresenceMonitor : ILifecycleComponent, IDisposable
     {
         using var timeout = new CancellationTokenSource(within);
         await session.Link.SendAsync(Heartbeat, timeout.Token).ConfigureAwait(false);
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(TickInterval, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    Tick();
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    TickFailed(_logger, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
     }
 
     [LoggerMessage(1, LogLevel.Information, "{Protocol} connection {ConnectionId} (robot '{RobotId}') sent nothing for {Silence}: closing it (heartbeat_timeout).")]
