@@ -110,7 +110,8 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
     wait "$drain" || echo "WARNING: the consumer did not count $((events * (${WARMUPS:-1} + 1))) events: $(grep '^events' "$d/drain.txt")" >&2
   fi
   kill -TERM "$pid"; wait "$pid" || true
-  local lines; lines=$(lz4cat "$d"/data/logs/*.lz4 2>/dev/null | wc -l)
+  # The robots' events only: the service's own connection and presence events (protocol internal) are extra.
+  local lines; lines=$(lz4cat "$d"/data/logs/*.lz4 2>/dev/null | grep -vc '"protocol":"internal"' || true)
   [ "$lines" -eq $((events * (${WARMUPS:-1} + 1))) ] || echo "WARNING: files hold $lines lines, expected $((events * (${WARMUPS:-1} + 1)))" >&2
   secs=$(echo "$end - $start" | bc -l)
   echo "$(echo "$events / $secs" | bc) $rss $cpu"
