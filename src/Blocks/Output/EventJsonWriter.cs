@@ -28,74 +28,56 @@ public sealed class EventJsonWriter
         var span = output.GetSpan(max);
         var n = 0;
 
-        Raw(span, ref n, "{\"ts\":\""u8);
+        SpanText.Raw(span, ref n, "{\"ts\":\""u8);
         _timestamps.Format(e.Timestamp, span[n..]);
         n += TimestampFormatter.Length;
-        Raw(span, ref n, "\",\"received_at\":\""u8);
+        SpanText.Raw(span, ref n, "\",\"received_at\":\""u8);
         _timestamps.Format(batch.ReceivedAt, span[n..]);
         n += TimestampFormatter.Length;
-        Raw(span, ref n, "\",\"level\":\""u8);
-        Raw(span, ref n, LevelParser.Name(e.Level));
+        SpanText.Raw(span, ref n, "\",\"level\":\""u8);
+        SpanText.Raw(span, ref n, LevelParser.Name(e.Level));
         span[n++] = (byte)'"';
         if (e.LevelCode >= 0)
         {
-            Raw(span, ref n, ",\"level_code\":"u8);
+            SpanText.Raw(span, ref n, ",\"level_code\":"u8);
             Utf8Formatter.TryFormat(e.LevelCode, span[n..], out var w);
             n += w;
         }
 
-        Field(span, ref n, ",\"robot_id\":\""u8, batch[e.RobotId]);
-        Field(span, ref n, ",\"type\":\""u8, batch[e.Type]);
-        Field(span, ref n, ",\"msg\":\""u8, batch[e.Msg]);
-        Field(span, ref n, ",\"trace_id\":\""u8, batch[e.TraceId]);
-        Field(span, ref n, ",\"span_id\":\""u8, batch[e.SpanId]);
-        Field(span, ref n, ",\"hash\":\""u8, batch[e.Hash]);
+        SpanText.Field(span, ref n, ",\"robot_id\":\""u8, batch[e.RobotId]);
+        SpanText.Field(span, ref n, ",\"type\":\""u8, batch[e.Type]);
+        SpanText.Field(span, ref n, ",\"msg\":\""u8, batch[e.Msg]);
+        SpanText.Field(span, ref n, ",\"trace_id\":\""u8, batch[e.TraceId]);
+        SpanText.Field(span, ref n, ",\"span_id\":\""u8, batch[e.SpanId]);
+        SpanText.Field(span, ref n, ",\"hash\":\""u8, batch[e.Hash]);
         if (e.TemplateId != 0)
         {
-            Raw(span, ref n, ",\"template_id\":"u8);
+            SpanText.Raw(span, ref n, ",\"template_id\":"u8);
             Utf8Formatter.TryFormat(e.TemplateId, span[n..], out var w);
             n += w;
             if (template is not null)
             {
-                Field(span, ref n, ",\"template\":\""u8, template.JsonUtf8.Span);
+                SpanText.Field(span, ref n, ",\"template\":\""u8, template.JsonUtf8.Span);
             }
         }
 
         if (robot is not null)
         {
-            Field(span, ref n, ",\"robot_name\":\""u8, robot.NameJson);
-            Field(span, ref n, ",\"site\":\""u8, robot.SiteJson);
-            Field(span, ref n, ",\"model\":\""u8, robot.ModelJson);
+            SpanText.Field(span, ref n, ",\"robot_name\":\""u8, robot.NameJson);
+            SpanText.Field(span, ref n, ",\"site\":\""u8, robot.SiteJson);
+            SpanText.Field(span, ref n, ",\"model\":\""u8, robot.ModelJson);
         }
 
         span[n++] = (byte)',';
-        Raw(span, ref n, source);
+        SpanText.Raw(span, ref n, source);
         if (!e.Attributes.IsEmpty)
         {
-            Raw(span, ref n, ",\"attrs\":"u8);
-            Raw(span, ref n, batch[e.Attributes]);
+            SpanText.Raw(span, ref n, ",\"attrs\":"u8);
+            SpanText.Raw(span, ref n, batch[e.Attributes]);
         }
 
         span[n++] = (byte)'}';
         span[n++] = (byte)'\n';
         output.Advance(n);
-    }
-
-    private static void Field(Span<byte> span, ref int n, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> value)
-    {
-        if (value.IsEmpty)
-        {
-            return;
-        }
-
-        Raw(span, ref n, prefix);
-        Raw(span, ref n, value);
-        span[n++] = (byte)'"';
-    }
-
-    private static void Raw(Span<byte> span, ref int n, ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(span[n..]);
-        n += bytes.Length;
     }
 }

@@ -218,15 +218,19 @@ internal static class RobotEndpoints
         }
 
         var lines = robot.Recent.Last(limit, minLevel);
+        var timestamps = new Pipeline.Blocks.Output.TimestampFormatter();
+        var rendered = new System.Buffers.ArrayBufferWriter<byte>(1024);
         return ApiResponses.Body(200, json =>
         {
             json.WriteString("robot_id", robot.Id);
             json.WriteString("source", "pipeline");
             json.WriteNumber("count", lines.Count);
             json.WriteStartArray("events");
-            foreach (var line in lines)
+            foreach (var (bytes, level) in lines)
             {
-                json.WriteRawValue(line, skipInputValidation: true);
+                rendered.ResetWrittenCount();
+                RecentEvent.WriteJson(bytes, (Pipeline.Blocks.Events.EventLevel)level, rendered, timestamps);
+                json.WriteRawValue(rendered.WrittenSpan, skipInputValidation: true);
             }
 
             json.WriteEndArray();

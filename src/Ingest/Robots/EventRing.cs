@@ -1,7 +1,7 @@
 namespace Pipeline.Ingest.Robots;
 
 /// <summary>
-/// The last events the pipeline saw from one robot, as NDJSON lines (after redaction), in one circular byte buffer:
+/// The last events the pipeline saw from one robot (<see cref="RecentEvent"/>s, after redaction), in one circular byte buffer:
 /// at most <c>slots</c> lines and <see cref="MaxBytes"/> bytes, the oldest overwritten first. It grows to that bound
 /// as needed and never allocates after that. One writer (the robots sink); readers copy under the lock.
 /// </summary>
@@ -83,10 +83,10 @@ internal sealed class EventRing
         }
     }
 
-    /// <summary>The last <paramref name="limit"/> lines whose level is at least <paramref name="minLevel"/>, oldest first.</summary>
-    public List<byte[]> Last(int limit, byte minLevel)
+    /// <summary>The last <paramref name="limit"/> lines whose level is at least <paramref name="minLevel"/>, oldest first, with their levels.</summary>
+    public List<(byte[] Bytes, byte Level)> Last(int limit, byte minLevel)
     {
-        var lines = new List<byte[]>();
+        var lines = new List<(byte[], byte)>();
         lock (_gate)
         {
             for (var i = 0; i < _count && lines.Count < limit; i++)
@@ -94,7 +94,7 @@ internal sealed class EventRing
                 var slot = _slots[(_next - 1 - i + _slots.Length * 2) % _slots.Length];
                 if (slot.Level >= minLevel)
                 {
-                    lines.Add(_data.AsSpan(slot.Offset, slot.Length).ToArray());
+                    lines.Add((_data.AsSpan(slot.Offset, slot.Length).ToArray(), slot.Level));
                 }
             }
         }

@@ -13,10 +13,14 @@ internal sealed class RobotEntry
     public RobotEntry(string id, int recentEvents)
     {
         Id = id;
+        IdJson = System.Text.Json.JsonEncodedText.Encode(id, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes.ToArray();
         Recent = new EventRing(recentEvents);
     }
 
     public string Id { get; }
+
+    /// <summary>The id as events carry it (JSON-escaped UTF-8), for lookups by the bytes of an event.</summary>
+    public byte[] IdJson { get; }
 
     public Lock Gate { get; } = new();
 

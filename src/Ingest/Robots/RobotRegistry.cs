@@ -27,6 +27,7 @@ internal sealed partial class RobotRegistry : ISessionObserver
     private int _dirty;
     private long _totalConnections;
     private long _failedConnections;
+    private int _generation;
 
     public RobotRegistry(RobotsOptions options, SessionEvents events, CommandBroker commands, RobotsMetrics metrics, TimeProvider time,
         ILogger logger, string directory)
@@ -74,6 +75,9 @@ internal sealed partial class RobotRegistry : ISessionObserver
     public long FailedConnections => Interlocked.Read(ref _failedConnections);
 
     public RobotEntry? Find(string robotId) => _robots.GetValueOrDefault(robotId);
+
+    /// <summary>Grows each time robots are forgotten: whoever caches entries drops its cache then.</summary>
+    public int Generation => Volatile.Read(ref _generation);
 
     /// <summary>Raised after a connection joined its robot's presence (for whoever waits for a robot to be there).</summary>
     public event Action<RobotEntry, RobotSession>? SessionAttached;
@@ -295,6 +299,7 @@ internal sealed partial class RobotRegistry : ISessionObserver
 
         if (oldest is not null && _robots.TryRemove(oldest.Id, out _))
         {
+            Interlocked.Increment(ref _generation);
             _metrics.Forgotten.Inc();
         }
     }

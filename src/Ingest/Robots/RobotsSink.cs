@@ -3,14 +3,13 @@ using System.Threading.Tasks.Dataflow;
 using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
 using Pipeline.Blocks.Metrics;
-using Pipeline.Blocks.Output;
 
 namespace Pipeline.Ingest.Robots;
 
 /// <summary>
 /// A fan-out target that keeps, per robot, what the API shows: events and errors in the last hour, messages per
 /// type, when it was last seen, its last <see cref="RobotsOptions.RecentEvents"/> events (after redaction, as the
-/// files hold them) and, from <c>status_update</c> events, its status. It writes nothing out, so it is always
+/// batch holds them, rendered only when asked for) and, from <c>status_update</c> events, its status. It writes nothing out, so it is always
 /// healthy; it never allocates per event once a robot and its types are known. Only the last
 /// <see cref="RobotsOptions.RecentEvents"/> events of a robot in a batch are rendered.
 /// </summary>
@@ -20,8 +19,9 @@ internal sealed class RobotsSink : IEventSink
     private readonly RobotRegistry _registry;
     private readonly TimeProvider _time;
     private readonly ActionBlock<EventBatch> _block;
-    private readonly EventJsonWriter _writer = new();
-    private readonly PooledBufferWriter _line = new(4096);
+    private readonly Dictionary<int, RobotEntry> _byHash = [];
+    private byte[] _scratch = new byte[4096];
+    private int _generation;
     private readonly List<(int Index, RobotEntry Robot)> _keep = [];
     private readonly Dictionary<RobotEntry, int> _kept = [];
     private readonly int _recent;
@@ -101,8 +101,48 @@ internal sealed class RobotsSink : IEventSink
         }
     }
 
+    /// <summary>
+    /// The registry's entry for an event's robot_id bytes through a cache of this sink's own, keyed by a hash of the
+    /// bytes (checked against the entry's): no decoding and no shared table per event. Dropped when the registry
+    /// forgets robots, and when it outgrows the registry's bound.
+    /// </summary>
+    private RobotEntry Lookup(ReadOnlySpan<byte> id)
+    {
+        var hash = HashOf(id);
+        if (_byHash.TryGetValue(hash, out var cached) && id.SequenceEqual(cached.IdJson))
+        {
+            return cached;
+        }
+
+        var robot = _registry.Robot(id);
+        if (robot.IdJson.AsSpan().SequenceEqual(id))
+        {
+            if (_byHash.Count >= _registry.Options.MaxRobots)
+            {
+                _byHash.Clear();
+            }
+
+            _byHash[hash] = robot;
+        }
+
+        return robot;
+    }
+
+    private static int HashOf(ReadOnlySpan<byte> bytes)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(bytes);
+        return hash.ToHashCode();
+    }
+
     private void Take(EventBatch batch)
     {
+        if (_registry.Generation != _generation)
+        {
+            _generation = _registry.Generation;
+            _byHash.Clear();
+        }
+
         var events = batch.Events;
         var now = _time.GetUtcNow();
         var minute = now.ToUnixTimeSeconds() / 60;
@@ -122,7 +162,7 @@ internal sealed class RobotsSink : IEventSink
 
             if (robot is null || !id.SequenceEqual(robotId))
             {
-                robot = _registry.Robot(id);
+                robot = Lookup(id);
                 robotId = id;
                 robot.Seen(now);
             }
@@ -156,9 +196,14 @@ internal sealed class RobotsSink : IEventSink
         {
             var (index, owner) = _keep[k];
             ref readonly var e = ref events[index];
-            _line.Clear();
-            _writer.Write(batch, in e, _line);
-            owner.Recent.Add(_line.WrittenSpan[..^1], (byte)e.Level); // without its '\n'
+            var size = RecentEvent.Size(in e);
+            if (_scratch.Length < size)
+            {
+                _scratch = new byte[Math.Max(size, _scratch.Length * 2)];
+            }
+
+            RecentEvent.Encode(batch, in e, _scratch);
+            owner.Recent.Add(_scratch.AsSpan(0, size), (byte)e.Level);
         }
     }
 
