@@ -6,10 +6,12 @@
 #   SYSTEMS="pipeline-tcp pipeline-tcp-nomine" perf/e2e/compare.sh 1000000 4 5   # the pattern-mine block's cost
 #   SYSTEMS="pipeline-tcp pipeline-tcp-rabbitmq" BENCH_DIR=/work/shared/bench perf/e2e/compare.sh 1000000 4 5   # the RabbitMQ sink's cost
 #   SYSTEMS="pipeline-tcp pipeline-tcp-alerts50" perf/e2e/compare.sh 1000000 4 5   # the alert block's cost with 50 rules
+#   SYSTEMS="pipeline-tcp pipeline-tcp-noring" perf/e2e/compare.sh 1000000 4 5   # the robots' recent-events ring's cost
 #
 # SYSTEMS picks what to measure (default: rsyslog syslog-ng pipeline-tcp pipeline-websocket);
 # pipeline-tcp-nomine is Pipeline over TCP with the pattern-mine block off (Pipeline:PatternMine:Enabled=false);
-# pipeline-tcp-mine2 runs that block with MaxDegreeOfParallelism 2; pipeline-tcp-alerts50 adds the alert block with
+# pipeline-tcp-mine2 runs that block with MaxDegreeOfParallelism 2; pipeline-tcp-noring keeps no recent events per
+# robot (Pipeline:Robots:RecentEvents=0: the price of /api/robots/{id}/logs?source=pipeline); pipeline-tcp-alerts50 adds the alert block with
 # the 50 rules of perf/e2e/alerts/bench-50-rules.json (threshold, rate, attribute, absent, anomaly; grouped by
 # robot_id; no channels, so the cost is matching and evaluation); pipeline-tcp-rabbitmq adds the RabbitMQ sink
 # in Batch mode (RABBITMQ_MODE to change it) to the files sink, publishing to a private broker
@@ -141,6 +143,7 @@ for r in $(seq "$rounds"); do
       pipeline-tcp) res=$(run_pipeline tcp) ;;
       pipeline-tcp-nomine) res=$(run_pipeline tcp --Pipeline:PatternMine:Enabled=false) ;;
       pipeline-tcp-mine2) res=$(run_pipeline tcp --Pipeline:Blocks:PatternMine:MaxDegreeOfParallelism=2) ;;
+      pipeline-tcp-noring) res=$(run_pipeline tcp --Pipeline:Robots:RecentEvents=0) ;;
       pipeline-tcp-alerts50) res=$(run_pipeline tcp --Pipeline:Alerts:RulesPath="${ALERT_RULES:-$here/alerts/bench-50-rules.json}") ;;
       pipeline-websocket) res=$(run_pipeline websocket) ;;
       pipeline-tcp-rabbitmq) res=$(DRAIN=1 WAIT_SINKS="files rabbitmq" run_pipeline tcp --Pipeline:Sinks:RabbitMq:Uri="$mquri" \
@@ -161,7 +164,7 @@ base=$(tr ' ' '\n' <<<"${eps[$ref]}" | grep . | median)
 for sys in $systems; do
   e=$(tr ' ' '\n' <<<"${eps[$sys]}" | grep . | median)
   m=$(tr ' ' '\n' <<<"${rss[$sys]}" | grep -v -- - | grep . | median 2>/dev/null || true)
-  c=$(tr ' ' '\n' <<<"${cpu[$sys]}" | grep -v -- - | grep . | sort -n | awk '{a[NR]=$1} END{if (NR) print (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+  c=$(tr ' ' '\n' <<<"${cpu[$sys]}" | grep -v -- - | grep . | sort -n | awk '{a[NR]=$1} END{if (NR) print (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}' || true)
   mbs=$(echo "scale=1; $e * $bytes / $events / 1000000" | bc)
   echo "| $sys | $e | $mbs | ${m:--} | ${c:--} | $(echo "scale=2; $e / $base" | bc)× |"
 done
@@ -177,3 +180,4 @@ loss() {
 loss "pattern-mine block" pipeline-tcp pipeline-tcp-nomine
 loss "alert block (50 rules)" pipeline-tcp-alerts50 pipeline-tcp
 loss "RabbitMQ sink (${RABBITMQ_MODE:-Batch} mode) against files only" pipeline-tcp-rabbitmq pipeline-tcp
+loss "recent events per robot (RecentEvents 200)" pipeline-tcp pipeline-tcp-noring

@@ -13,7 +13,8 @@ namespace Pipeline.Ingest.Http;
 /// <c>Authorization: Bearer &lt;ops token&gt;</c>: without one, 401 with <c>WWW-Authenticate: Bearer</c>;
 /// an address that sent <c>MaxFailures</c> bad tokens within <c>FailureWindow</c> gets 429 with
 /// <c>Retry-After</c> for <c>BlockFor</c>, good token or not. <c>/healthz</c>, <c>/readyz</c>,
-/// <c>/metrics</c> and <c>/ingest</c> (robots have their own tokens) stay open.
+/// <c>/metrics</c> and <c>/ingest</c> (robots have their own tokens) stay open. A wrong token is also a
+/// <c>security</c> event in the stream.
 /// </summary>
 /// <remarks>
 /// 429 rather than 403 for a blocked address: the refusal is about the rate of attempts and ends by
@@ -30,10 +31,12 @@ internal sealed class OpsAuthMiddleware
     private readonly AuthOptions _options;
     private readonly PipelineMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly Robots.SessionEvents _events;
 
     public OpsAuthMiddleware(RequestDelegate next, OpsTokenStore tokens, AuthFailureLimiter limiter, AuthOptions options,
-        PipelineMetrics metrics, ILoggerFactory loggers)
+        PipelineMetrics metrics, ILoggerFactory loggers, Robots.SessionEvents events)
     {
+        _events = events;
         _next = next;
         _tokens = tokens;
         _limiter = limiter;
@@ -71,6 +74,7 @@ internal sealed class OpsAuthMiddleware
             Count("ops_token");
             _limiter.Failed(remote);
             AuthLog.OpsTokenRejected(_logger, context.Request.Method, context.Request.Path, remote.ToString(), "not a valid ops token");
+            _events.AuthFailed(Protocol, remote.ToString(), null, "ops_token", $"not a valid ops token for {context.Request.Method} {context.Request.Path}");
             if (_limiter.IsBlocked(remote))
             {
                 AuthLog.AddressBlocked(_logger, remote.ToString(), _options.BlockFor, _options.MaxFailures, _options.FailureWindow);

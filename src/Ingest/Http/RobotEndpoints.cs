@@ -160,13 +160,7 @@ internal static class RobotEndpoints
             return Unknown(id);
         }
 
-        CachedAnswer? answer;
-        lock (robot.Gate)
-        {
-            answer = robot.State[(int)kind];
-        }
-
-        if (answer is null)
+        if (robot.Answer(kind) is not { } answer)
         {
             return ApiResponses.Error(404, $"robot {id} has not reported its {kind.Name()} yet (it is asked on connect); " +
                 $"GET /api/robots/{id}/{kind.Name()}?refresh=true asks it now.");
@@ -392,13 +386,7 @@ internal static class RobotEndpoints
 
     private static void State(Utf8JsonWriter json, RobotEntry robot, RobotStateKind kind, RobotsOptions options, DateTimeOffset now, bool withValue)
     {
-        CachedAnswer? answer;
-        lock (robot.Gate)
-        {
-            answer = robot.State[(int)kind];
-        }
-
-        if (answer is null)
+        if (robot.Answer(kind) is not { } answer)
         {
             json.WriteNullValue();
             return;

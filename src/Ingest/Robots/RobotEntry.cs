@@ -46,8 +46,31 @@ internal sealed class RobotEntry
 
     public long Connections { get; set; }
 
-    /// <summary>Last status, config, logs answers (by <see cref="RobotStateKind"/>), under <see cref="Gate"/>.</summary>
+    /// <summary>Last status, config, logs answers to commands (by <see cref="RobotStateKind"/>), under <see cref="Gate"/>.</summary>
     public CachedAnswer?[] State { get; } = new CachedAnswer?[RobotStateKinds.All.Length];
+
+    /// <summary>The latest <c>status_update</c> event's attributes.</summary>
+    public StatusUpdateSlot StatusUpdate { get; } = new();
+
+    /// <summary>The batch number of the robots sink that last kept a status_update of this robot (the sink's own bookkeeping).</summary>
+    public long StatusBatch;
+
+    /// <summary>The newest answer for <paramref name="kind"/>: a command's, or, for the status, a <c>status_update</c> event's when newer.</summary>
+    public CachedAnswer? Answer(RobotStateKind kind)
+    {
+        CachedAnswer? answer;
+        lock (Gate)
+        {
+            answer = State[(int)kind];
+        }
+
+        if (kind == RobotStateKind.Status && StatusUpdate.Read() is { } update && (answer is null || update.At >= answer.At))
+        {
+            return update;
+        }
+
+        return answer;
+    }
 
     public EventRing Recent { get; }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Graph;
@@ -15,13 +14,13 @@ namespace Pipeline.Ingest.Robots;
 /// </summary>
 internal sealed class RobotsSink : IEventSink
 {
-    private const string StatusUpdate = "status_update";
     private readonly RobotRegistry _registry;
     private readonly TimeProvider _time;
     private readonly ActionBlock<EventBatch> _block;
     private readonly Dictionary<int, RobotEntry> _byHash = [];
     private byte[] _scratch = new byte[4096];
     private int _generation;
+    private long _batches;
     private readonly List<(int Index, RobotEntry Robot)> _keep = [];
     private readonly Dictionary<RobotEntry, int> _kept = [];
     private readonly int _recent;
@@ -135,8 +134,10 @@ internal sealed class RobotsSink : IEventSink
         return hash.ToHashCode();
     }
 
-    private void Take(EventBatch batch)
+    /// <summary>Takes in one batch without releasing it (<see cref="Process"/> releases; benchmarks call this).</summary>
+    internal void Take(EventBatch batch)
     {
+        _batches++;
         if (_registry.Generation != _generation)
         {
             _generation = _registry.Generation;
@@ -150,6 +151,8 @@ internal sealed class RobotsSink : IEventSink
         ReadOnlySpan<byte> robotId = default;
         _keep.Clear();
         _kept.Clear();
+        // A batch no longer than a ring: every event of it is among its robot's last, no need to count per robot.
+        var keepAll = _recent > 0 && events.Length <= _recent;
         // Backwards, so the events kept are each robot's last in the batch; a batch is one connection, mostly one robot.
         for (var i = events.Length - 1; i >= 0; i--)
         {
@@ -176,12 +179,18 @@ internal sealed class RobotsSink : IEventSink
 
             var type = batch[e.Type];
             robot.Types.Add(type);
-            if (type.SequenceEqual("status_update"u8) && !e.Attributes.IsEmpty)
+            // A status_update event is the robot's status: its attributes. Backwards, the first one is the robot's latest.
+            if (robot.StatusBatch != _batches && !e.Attributes.IsEmpty && type.SequenceEqual("status_update"u8))
             {
-                UpdateStatus(robot, batch[e.Attributes], batch.ReceivedAt);
+                robot.StatusBatch = _batches;
+                robot.StatusUpdate.Set(batch[e.Attributes], batch.ReceivedAt);
             }
 
-            if (_recent > 0)
+            if (keepAll)
+            {
+                _keep.Add((i, robot));
+            }
+            else if (_recent > 0)
             {
                 var kept = _kept.GetValueOrDefault(robot);
                 if (kept < _recent)
@@ -204,31 +213,6 @@ internal sealed class RobotsSink : IEventSink
 
             RecentEvent.Encode(batch, in e, _scratch);
             owner.Recent.Add(_scratch.AsSpan(0, size), (byte)e.Level);
-        }
-    }
-
-    /// <summary>A <c>status_update</c> event is the robot's status: its attributes, fresh from the event's arrival.</summary>
-    private static void UpdateStatus(RobotEntry robot, ReadOnlySpan<byte> attributes, long receivedAt)
-    {
-        JsonElement value;
-        try
-        {
-            var reader = new Utf8JsonReader(attributes);
-            using var document = JsonDocument.ParseValue(ref reader);
-            value = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return;
-        }
-
-        var at = DateTimeOffset.FromUnixTimeMilliseconds(receivedAt);
-        lock (robot.Gate)
-        {
-            if (robot.State[(int)RobotStateKind.Status] is not { } current || current.At <= at)
-            {
-                robot.State[(int)RobotStateKind.Status] = new CachedAnswer(value, at, StatusUpdate);
-            }
         }
     }
 }

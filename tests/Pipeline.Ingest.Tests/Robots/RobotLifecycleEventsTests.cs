@@ -91,6 +91,30 @@ public sealed class RobotLifecycleEventsTests : IDisposable
     }
 
     [Fact]
+    public async Task AWrongOpsTokenIsASecurityEventAndAMissingOneIsNot()
+    {
+        var tokens = _directory.Write("ops.json", TokensFile.Json(("alice", "alice-ops-token")));
+        await using var pipeline = await StartAsync(new() { ["Auth:OpsTokensPath"] = tokens });
+        using (var client = HttpProbe.Client(pipeline))
+        {
+            using var none = await client.GetAsync("/api/robots");
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, none.StatusCode);
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/robots");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "guessed-token");
+            using var wrong = await client.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        await pipeline.StopAsync();
+        var security = Assert.Single(RobotApi.LifecycleEvents(pipeline));
+        Assert.Equal("security", security.GetProperty("type").GetString());
+        Assert.Equal("http", Attrs(security).GetProperty("transport").GetString());
+        Assert.Equal("ops_token", Attrs(security).GetProperty("reason").GetString());
+        Assert.Contains("GET /api/robots", security.GetProperty("msg").GetString());
+        Assert.DoesNotContain("guessed-token", string.Join("\n", pipeline.ReadLogLines()));
+    }
+
+    [Fact]
     public async Task AConnectionOverTheLimitIsAConnectionFailure()
     {
         await using var pipeline = await StartAsync(new() { ["Ingest:MaxConnections"] = "1" });
