@@ -27,9 +27,9 @@ public class RobotsSinkBenchmarks
     [Params("fleet", "one-robot")]
     public string Data { get; set; } = "fleet";
 
-    /// <summary>200: the default ring; 0: no ring (counts and status only).</summary>
-    [Params(200, 0)]
-    public int RecentEvents { get; set; } = 200;
+    /// <summary>100: the default ring; 0: no ring (counts and status only).</summary>
+    [Params(100, 0)]
+    public int RecentEvents { get; set; } = 100;
 
     [GlobalSetup]
     public void Setup()

@@ -180,4 +180,4 @@ loss() {
 loss "pattern-mine block" pipeline-tcp pipeline-tcp-nomine
 loss "alert block (50 rules)" pipeline-tcp-alerts50 pipeline-tcp
 loss "RabbitMQ sink (${RABBITMQ_MODE:-Batch} mode) against files only" pipeline-tcp-rabbitmq pipeline-tcp
-loss "recent events per robot (RecentEvents 200)" pipeline-tcp pipeline-tcp-noring
+loss "recent events per robot (RecentEvents 100)" pipeline-tcp pipeline-tcp-noring

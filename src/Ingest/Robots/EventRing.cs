@@ -2,8 +2,8 @@ namespace Pipeline.Ingest.Robots;
 
 /// <summary>
 /// The last events the pipeline saw from one robot (<see cref="RecentEvent"/>s, after redaction), in one circular byte buffer:
-/// at most <c>slots</c> lines and <see cref="MaxBytes"/> bytes, the oldest overwritten first. It grows to that bound
-/// as needed and never allocates after that. One writer (the robots sink); readers copy under the lock.
+/// at most <c>slots</c> lines and <see cref="MaxBytes"/> bytes, the oldest overwritten first. It grows while its lines
+/// need the room (so a robot's ring is about as large as its last lines) and never allocates after that. One writer (the robots sink); readers copy under the lock.
 /// </summary>
 internal sealed class EventRing
 {
@@ -16,10 +16,23 @@ internal sealed class EventRing
     private int _next; // the slot the next line goes in
     private int _count;
     private int _write; // where in _data the next line goes
+    private int _live; // bytes of the lines kept
 
     public EventRing(int slots)
     {
         _slots = new (int, int, byte)[Math.Max(slots, 1)];
+    }
+
+    /// <summary>Bytes the ring holds room for now.</summary>
+    public int Capacity
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _data.Length;
+            }
+        }
     }
 
     public int Count
@@ -43,11 +56,17 @@ internal sealed class EventRing
 
         lock (_gate)
         {
+            if (_count == _slots.Length)
+            {
+                Evict(); // the slot the line takes is the oldest's
+            }
+
             if (_write + line.Length > _data.Length)
             {
-                if (_data.Length < MaxBytes)
+                // Grow only while the lines kept need the room: a ring bound by its slots stays as small as its lines.
+                if (_live + line.Length > _data.Length && _data.Length < MaxBytes)
                 {
-                    Array.Resize(ref _data, Math.Min(MaxBytes, Math.Max(_data.Length * 2, _write + line.Length)));
+                    Array.Resize(ref _data, Math.Min(MaxBytes, Math.Max(_data.Length * 2, _live + line.Length)));
                 }
 
                 if (_write + line.Length > _data.Length)
@@ -55,7 +74,7 @@ internal sealed class EventRing
                     // Wrap: the lines past the write position are the oldest, and this lap never reaches them.
                     while (_count > 0 && _slots[Oldest()].Offset >= _write)
                     {
-                        _count--;
+                        Evict();
                     }
 
                     _write = 0;
@@ -71,13 +90,14 @@ internal sealed class EventRing
                     break;
                 }
 
-                _count--;
+                Evict();
             }
 
             line.CopyTo(_data.AsSpan(_write));
             _slots[_next] = (_write, line.Length, level);
             _next = (_next + 1) % _slots.Length;
-            _count = Math.Min(_count + 1, _slots.Length);
+            _count++;
+            _live += line.Length;
             _write += line.Length;
             return true;
         }
@@ -104,4 +124,10 @@ internal sealed class EventRing
     }
 
     private int Oldest() => (_next - _count + _slots.Length) % _slots.Length;
+
+    private void Evict()
+    {
+        _live -= _slots[Oldest()].Length;
+        _count--;
+    }
 }

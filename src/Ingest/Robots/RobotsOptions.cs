@@ -38,8 +38,8 @@ public sealed class RobotsOptions : IValidatedOptions
     /// <summary>How long a logs answer is fresh. Default 30 min.</summary>
     public TimeSpan LogsTtl { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>The last events the pipeline saw per robot, for <c>/api/robots/{id}/logs?source=pipeline</c>. Default 200.</summary>
-    public int RecentEvents { get; set; } = 200;
+    /// <summary>The last events the pipeline saw per robot, for <c>/api/robots/{id}/logs?source=pipeline</c>; 0: none kept. Default 100.</summary>
+    public int RecentEvents { get; set; } = 100;
 
     /// <summary>Robots the service keeps state for; past it, the longest-offline robot is forgotten (counted). Default 100,000.</summary>
     public int MaxRobots { get; set; } = 100_000;

@@ -59,6 +59,20 @@ public sealed class EventRingTests
     }
 
     [Fact]
+    public void ARingBoundByItsSlotsKeepsAllOfThemAndStaysAboutAsLargeAsItsLines()
+    {
+        var ring = new EventRing(100);
+        for (var i = 0; i < 10_000; i++)
+        {
+            ring.Add(Encoding.UTF8.GetBytes($"{i:D5}" + new string('x', 95)), level: 1);
+        }
+
+        Assert.Equal(100, ring.Count);
+        Assert.Equal([.. Enumerable.Range(9_900, 100).Select(i => $"{i:D5}" + new string('x', 95))], Texts(ring.Last(100, minLevel: 0)));
+        Assert.InRange(ring.Capacity, 100 * 100, 4 * 100 * 100); // not the 256 KiB bound
+    }
+
+    [Fact]
     public void ALineOverAQuarterOfTheBoundIsNotKeptAndTheOthersStay()
     {
         var ring = new EventRing(10);
