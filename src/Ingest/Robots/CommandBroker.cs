@@ -200,6 +200,6 @@ internal sealed partial class CommandBroker
         return buffer.WrittenSpan.ToArray();
     }
 
-    [LoggerMessage(1, LogLevel.Information, "Command {Command} to robot {RobotId} timed out after {Timeout}.")]
+    [LoggerMessage(1, LogLevel.Debug, "Command {Command} to robot {RobotId} timed out after {Timeout}.")]
     private static partial void CommandTimedOut(ILogger logger, string command, string robotId, TimeSpan timeout);
 }
