@@ -9,10 +9,11 @@ namespace Pipeline.Ingest.Tests.Robots;
 public sealed class RobotCommandsTests
 {
     /// <summary>No on-connect questions: these tests count the commands themselves.</summary>
-    private static Task<TestPipeline> StartAsync(int maxInFlight = 8) => TestPipeline.StartAsync(new Dictionary<string, string>
+    private static Task<TestPipeline> StartAsync(int maxInFlight = 8, int parsers = 2) => TestPipeline.StartAsync(new Dictionary<string, string>
     {
         ["Robots:AskOnConnect"] = "false",
         ["Robots:MaxCommandsInFlight"] = maxInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Blocks:Parse:MaxDegreeOfParallelism"] = parsers.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
 
     /// <summary>Connects and waits until the robot's session has joined its presence.</summary>
@@ -81,6 +82,24 @@ public sealed class RobotCommandsTests
         robot.Answer = _ => RobotAnswer.Ok(new { });
         Assert.Equal(HttpStatusCode.OK, (await RobotApi.PostAsync(pipeline, "/api/robots/r1/commands", "{\"command\":\"ping\"}")).Status);
         Assert.Equal(1, await pipeline.ScrapeAsync("pipeline_robot_command_late_responses_total"));
+    }
+
+    [Fact]
+    public async Task AMalformedCommandResponseIsCountedAndTheSessionGoesOn()
+    {
+        // One parser: a connection's lines are then handled in the order they came.
+        await using var pipeline = await StartAsync(parsers: 1);
+        await using var robot = await ConnectAsync(pipeline, "r1", c => c.Command == "ping" ? RobotAnswer.Ok("pong") : null);
+        await robot.SendAsync("{\"type\":\"command_response\",\"success\":true}");                 // no command_id
+        await robot.SendAsync("{\"type\":\"command_response\",\"command_id\":\"never-sent\"}");    // nobody waits for it
+        await robot.SendAsync("{\"type\":\"command_response\",\"command_id\":7}");                 // not a string
+
+        // The session still works, and the parse block handled the three before this command's answer.
+        var (status, body) = await RobotApi.PostAsync(pipeline, "/api/robots/r1/commands", "{\"command\":\"ping\"}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("pong", body.GetProperty("result").GetString());
+        Assert.Equal(3, await pipeline.ScrapeAsync("pipeline_robot_command_late_responses_total"));
+        Assert.Equal(4, await pipeline.ScrapeAsync("pipeline_robot_control_messages_total{type=\"command_response\"}"));
     }
 
     [Fact]

@@ -83,6 +83,31 @@ public sealed class RobotPresenceTests
     }
 
     [Fact]
+    public async Task ASilentTcpRobotIsClosedAndOffline()
+    {
+        await using var pipeline = await StartAsync(new() { ["Robots:HeartbeatInterval"] = "00:00:00.400" });
+        using var tcp = await pipeline.ConnectTcpAsync();
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Ndjson.Bytes(Ndjson.Line("t1", "then silence")));
+
+        // The server ends the connection: the read sees its end (or its reset).
+        try
+        {
+            while (await stream.ReadAsync(new byte[64]) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        await pipeline.WaitForClosedConnectionsAsync(1);
+        var offline = await RobotApi.RobotAsync(pipeline, "t1");
+        Assert.False(offline.GetProperty("online").GetBoolean());
+        Assert.Equal("heartbeat_timeout", offline.GetProperty("offline_reason").GetString());
+    }
+
+    [Fact]
     public async Task ARobotThatAnswersTheServersHeartbeatsStaysOnlinePastTheSilenceLimit()
     {
         await using var pipeline = await StartAsync(new() { ["Robots:HeartbeatInterval"] = "00:00:01" });
