@@ -69,7 +69,7 @@ public sealed class RobotCommandsTests
     [Fact]
     public async Task NoAnswerWithinTheDeadlineIs504AndALateAnswerIsCounted()
     {
-        await using var pipeline = await StartAsync();
+        await using var pipeline = await StartAsync(parsers: 1); // the late answer is handled before the next command's
         await using var robot = await ConnectAsync(pipeline, "r1");
 
         var (status, body) = await RobotApi.PostAsync(pipeline, "/api/robots/r1/commands", "{\"command\":\"slow\",\"timeout\":\"300ms\"}");
