@@ -8,19 +8,21 @@ namespace Pipeline.Ingest.Robots;
 internal sealed class EventRing
 {
     /// <summary>The most one robot's ring holds; a line longer than a quarter of it is not kept (counted by the caller).</summary>
-    internal const int MaxBytes = 256 * 1024;
+    internal const int MaxBytes = 64 * 1024;
 
     private readonly Lock _gate = new();
-    private readonly (int Offset, int Length, byte Level)[] _slots;
-    private byte[] _data = new byte[8 * 1024];
+    private readonly int _slotCount;
+    private (int Offset, int Length, byte Level)[] _slots = [];
+    private byte[] _data = [];
     private int _next; // the slot the next line goes in
     private int _count;
     private int _write; // where in _data the next line goes
     private int _live; // bytes of the lines kept
 
+    /// <summary>Nothing is allocated until the first line: a robot that never sends takes no room.</summary>
     public EventRing(int slots)
     {
-        _slots = new (int, int, byte)[Math.Max(slots, 1)];
+        _slotCount = Math.Max(slots, 1);
     }
 
     /// <summary>Bytes the ring holds room for now.</summary>
@@ -56,6 +58,11 @@ internal sealed class EventRing
 
         lock (_gate)
         {
+            if (_slots.Length == 0)
+            {
+                _slots = new (int, int, byte)[_slotCount];
+            }
+
             if (_count == _slots.Length)
             {
                 Evict(); // the slot the line takes is the oldest's
@@ -66,7 +73,7 @@ internal sealed class EventRing
                 // Grow only while the lines kept need the room: a ring bound by its slots stays as small as its lines.
                 if (_live + line.Length > _data.Length && _data.Length < MaxBytes)
                 {
-                    Array.Resize(ref _data, Math.Min(MaxBytes, Math.Max(_data.Length * 2, _live + line.Length)));
+                    Array.Resize(ref _data, Math.Min(MaxBytes, Math.Max(Math.Max(_data.Length * 2, 1024), _live + line.Length)));
                 }
 
                 if (_write + line.Length > _data.Length)

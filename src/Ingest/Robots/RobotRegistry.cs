@@ -23,6 +23,7 @@ internal sealed partial class RobotRegistry : ISessionObserver
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _directory;
+    private readonly Lock _forgetting = new();
     private int _online;
     private int _dirty;
     private long _totalConnections;
@@ -286,21 +287,32 @@ internal sealed partial class RobotRegistry : ISessionObserver
         Task.WhenAll(RobotStateKinds.All.Select(kind =>
             _commands.SendAsync(robot, robot.Id, kind.Command(), null, _options.CommandTimeout, CancellationToken.None)));
 
+    /// <summary>
+    /// Forgets the longest-offline hundredth of the robots in one pass, so that a flood of new robot ids costs one
+    /// scan per hundred of them rather than one per id.
+    /// </summary>
     private void ForgetLongestOffline()
     {
-        RobotEntry? oldest = null;
-        foreach (var robot in _robots.Values)
+        lock (_forgetting)
         {
-            if (!robot.Online && (oldest is null || (robot.LastSeen ?? default) < (oldest.LastSeen ?? default)))
+            if (_robots.Count < _options.MaxRobots)
             {
-                oldest = robot;
+                return;
             }
-        }
 
-        if (oldest is not null && _robots.TryRemove(oldest.Id, out _))
-        {
-            Interlocked.Increment(ref _generation);
-            _metrics.Forgotten.Inc();
+            var offline = _robots.Values.Where(r => !r.Online).OrderBy(r => r.LastSeen ?? default).Take(Math.Max(1, _options.MaxRobots / 100)).ToList();
+            foreach (var robot in offline)
+            {
+                if (_robots.TryRemove(robot.Id, out _))
+                {
+                    _metrics.Forgotten.Inc();
+                }
+            }
+
+            if (offline.Count > 0)
+            {
+                Interlocked.Increment(ref _generation);
+            }
         }
     }
 

@@ -41,8 +41,11 @@ public sealed class RobotsOptions : IValidatedOptions
     /// <summary>The last events the pipeline saw per robot, for <c>/api/robots/{id}/logs?source=pipeline</c>; 0: none kept. Default 100.</summary>
     public int RecentEvents { get; set; } = 100;
 
-    /// <summary>Robots the service keeps state for; past it, the longest-offline robot is forgotten (counted). Default 100,000.</summary>
-    public int MaxRobots { get; set; } = 100_000;
+    /// <summary>
+    /// Robots the service keeps state for; past it, the longest-offline hundredth is forgotten (counted). Each keeps
+    /// up to 64 KiB of recent events, so the bound is also one on memory. Default 10,000.
+    /// </summary>
+    public int MaxRobots { get; set; } = 10_000;
 
     /// <summary>The time after which a robot with no traffic is offline: 1.5 × <see cref="HeartbeatInterval"/>.</summary>
     public TimeSpan OfflineAfter => HeartbeatInterval * 1.5;
@@ -59,6 +62,6 @@ public sealed class RobotsOptions : IValidatedOptions
         errors.Check(ConfigTtl > TimeSpan.Zero, nameof(ConfigTtl), $"must be positive, e.g. 00:05:00 (got {ConfigTtl}).");
         errors.Check(LogsTtl > TimeSpan.Zero, nameof(LogsTtl), $"must be positive, e.g. 00:30:00 (got {LogsTtl}).");
         errors.Check(RecentEvents is >= 0 and <= 10_000, nameof(RecentEvents), $"must be 0 to 10000 (got {RecentEvents}).");
-        errors.Check(MaxRobots is >= 1 and <= 10_000_000, nameof(MaxRobots), $"must be 1 to 10000000 (got {MaxRobots}).");
+        errors.Check(MaxRobots is >= 1 and <= 1_000_000, nameof(MaxRobots), $"must be 1 to 1000000 (got {MaxRobots}).");
     }
 }

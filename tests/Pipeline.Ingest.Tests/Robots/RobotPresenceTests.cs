@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.WebSockets;
 using Pipeline.Ingest.Tests.Infrastructure;
@@ -181,6 +182,25 @@ public sealed class RobotPresenceTests
         // The heartbeat stays in the stream (absent rules watch it); the hello does not.
         Assert.Equal(["heartbeat", null], lines.Select(e => e.TryGetProperty("type", out var t) ? t.GetString() : null));
         Assert.Equal(1, await pipeline.ScrapeAsync("pipeline_robot_control_messages_total{type=\"hello\"}"));
+    }
+
+    [Fact]
+    public async Task PastMaxRobotsTheLongestOfflineAreForgottenAndCounted()
+    {
+        await using var pipeline = await StartAsync(new() { ["Robots:MaxRobots"] = "100" });
+        var sink = pipeline.Services.GetRequiredService<Pipeline.Ingest.Robots.RobotsSink>();
+        string Lines(int from, int to) => string.Concat(Enumerable.Range(from, to - from + 1).Select(i => Ndjson.Line($"gw-{i:D3}", "relayed")));
+        await pipeline.SendTcpAsync(Ndjson.Bytes(Lines(1, 100)));
+        await sink.WaitForEventsAsync(100).WaitAsync(TimeSpan.FromSeconds(30));
+        await pipeline.SendTcpAsync(Ndjson.Bytes(Lines(101, 150)));
+        await sink.WaitForEventsAsync(150).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var (_, list) = await RobotApi.GetAsync(pipeline, "/api/robots");
+        var ids = list.GetProperty("robots").EnumerateArray().Select(r => r.GetProperty("robot_id").GetString()).ToHashSet();
+        Assert.InRange(ids.Count, 99, 100);
+        Assert.True(await pipeline.ScrapeAsync("pipeline_robots_forgotten_total") >= 50);
+        // The robots that spoke last are all kept: those forgotten were the longest silent.
+        Assert.All(Enumerable.Range(101, 50), i => Assert.Contains($"gw-{i:D3}", ids));
     }
 
     [Fact]
