@@ -11,7 +11,7 @@ namespace Pipeline.Ingest.Robots;
 /// grows, across restarts too), and emits <c>robot_online</c> / <c>robot_offline</c>. Several connections of one
 /// robot are one presence: it goes offline when the last one closes.
 /// </summary>
-internal sealed partial class RobotRegistry : ISessionObserver
+internal sealed partial class RobotRegistry : ISessionObserver, IDisposable
 {
     private readonly ConcurrentDictionary<string, RobotEntry> _robots = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RobotEntry>.AlternateLookup<ReadOnlySpan<char>> _byChars;
@@ -24,6 +24,8 @@ internal sealed partial class RobotRegistry : ISessionObserver
     private readonly ILogger _logger;
     private readonly string _directory;
     private readonly Lock _forgetting = new();
+    private readonly Lock _persisting = new();
+    private readonly RobotsJournal _journal;
     private int _online;
     private int _dirty;
     private long _totalConnections;
@@ -41,7 +43,14 @@ internal sealed partial class RobotRegistry : ISessionObserver
         _logger = logger;
         _directory = directory;
         _byChars = _robots.GetAlternateLookup<ReadOnlySpan<char>>();
+        _journal = new RobotsJournal(directory);
         var saved = RobotsFile.Load(directory, out var problem);
+        foreach (var (id, session) in RobotsJournal.Read(directory))
+        {
+            // Sessions started after the last snapshot (the service was killed before the next one).
+            saved[id] = (Math.Max(session, saved.GetValueOrDefault(id).Session), saved.GetValueOrDefault(id).LastSeen);
+        }
+
         foreach (var (id, (session, seen)) in saved)
         {
             var robot = new RobotEntry(id, options.RecentEvents) { Session = session };
@@ -218,12 +227,34 @@ internal sealed partial class RobotRegistry : ISessionObserver
 
         try
         {
-            RobotsFile.Save(_directory, _robots.Values);
+            lock (_persisting)
+            {
+                RobotsFile.Save(_directory, _robots.Values);
+                _journal.Truncate();
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Interlocked.Exchange(ref _dirty, 1);
             RobotsFileNotSaved(_logger, Path.Combine(_directory, RobotsFile.FileName), ex.Message);
+        }
+    }
+
+    public void Dispose() => _journal.Dispose();
+
+    /// <summary>Appends the new session to the journal; a failing disk is logged, never a reason to refuse the robot.</summary>
+    private void Journal(string robotId, long session)
+    {
+        try
+        {
+            lock (_persisting)
+            {
+                _journal.Append(robotId, session);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            RobotsFileNotSaved(_logger, Path.Combine(_directory, RobotsJournal.FileName), ex.Message);
         }
     }
 
@@ -269,6 +300,7 @@ internal sealed partial class RobotRegistry : ISessionObserver
 
         if (cameOnline)
         {
+            Journal(robot.Id, session.Session);
             _metrics.Online.Set(Interlocked.Increment(ref _online));
             _metrics.Sessions.Inc();
             Interlocked.Exchange(ref _dirty, 1);

@@ -18,9 +18,12 @@ public sealed partial class PipelineProcess : IAsyncDisposable
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HttpClient _http;
 
-    private PipelineProcess(Process process, string dataDir, int httpPort, int tcpPort)
+    private readonly bool _ownsDataDir;
+
+    private PipelineProcess(Process process, string dataDir, int httpPort, int tcpPort, bool ownsDataDir)
     {
         _process = process;
+        _ownsDataDir = ownsDataDir;
         DataDir = dataDir;
         HttpPort = httpPort;
         TcpPort = tcpPort;
@@ -55,12 +58,13 @@ public sealed partial class PipelineProcess : IAsyncDisposable
     /// open connections in parallel), so a child that exits during start is retried on new ports, a
     /// bounded number of times.
     /// </remarks>
-    public static async Task<PipelineProcess> StartAsync()
+    /// <param name="dataDir">Another process's data directory (a restart); that process keeps owning it. By default a new one.</param>
+    public static async Task<PipelineProcess> StartAsync(string? dataDir = null)
     {
         const int attempts = 3;
         for (var attempt = 1; ; attempt++)
         {
-            var process = Launch();
+            var process = Launch(dataDir);
             if (await process.WaitForHealthyAsync())
             {
                 return process;
@@ -72,11 +76,11 @@ public sealed partial class PipelineProcess : IAsyncDisposable
         }
     }
 
-    private static PipelineProcess Launch()
+    private static PipelineProcess Launch(string? reuse)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "pipeline.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: the test project must reference src/Ingest.");
-        var dataDir = Path.Combine(Path.GetTempPath(), "pipeline-tests", Guid.NewGuid().ToString("N"));
+        var dataDir = reuse ?? Path.Combine(Path.GetTempPath(), "pipeline-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
         var httpPort = FreePort();
         var tcpPort = FreePort();
@@ -98,7 +102,7 @@ public sealed partial class PipelineProcess : IAsyncDisposable
         start.Environment["Pipeline__Robots__LifecycleEvents"] = "false";
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var self = new PipelineProcess(process, dataDir, httpPort, tcpPort);
+        var self = new PipelineProcess(process, dataDir, httpPort, tcpPort, ownsDataDir: reuse is null);
         process.OutputDataReceived += (_, e) => self.OnOutput(e.Data);
         process.ErrorDataReceived += (_, e) => self.OnOutput(e.Data);
         Assert.True(process.Start(), "could not start dotnet");
@@ -129,6 +133,16 @@ public sealed partial class PipelineProcess : IAsyncDisposable
         }
 
         return 0;
+    }
+
+    /// <summary>GET of an HTTP path of the service, its body as text.</summary>
+    public Task<string> GetStringAsync(string path) => _http.GetStringAsync(path);
+
+    /// <summary>SIGKILL: the process ends at once, with no chance to save anything.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     /// <summary>Sends SIGTERM, as systemd, Docker and Kubernetes do to stop a service.</summary>
@@ -167,6 +181,11 @@ public sealed partial class PipelineProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (!_ownsDataDir)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDir, recursive: true);
