@@ -84,14 +84,60 @@ public sealed class AuthRobotWebSocketTests : IDisposable
         await using var pipeline = await StartAsync(maxFailures: 1);
         using (var ws = await WsPeer.ConnectAsync(pipeline, query: "?robot_id=r1"))
         {
+            // Without a token in the header or the query the first message must be a hello with it; an event is not.
+            await ws.SendTextAsync(Ndjson.Line("r1", "no token anywhere"));
             Assert.Equal((WebSocketCloseStatus)4401, await ws.ReceiveCloseAsync());
             Assert.Contains("Authorization: Bearer", ws.Socket.CloseStatusDescription, StringComparison.Ordinal);
+            Assert.Contains("hello", ws.Socket.CloseStatusDescription, StringComparison.Ordinal);
         }
 
         Assert.Equal(1, Failures(pipeline, "missing_token"));
         using var good = await WsPeer.ConnectAsync(pipeline, query: "?robot_id=r1&token=" + Token);
         await good.CloseAsync();
         Assert.Equal(0, Failures(pipeline, "blocked"));
+    }
+
+    [Fact]
+    public async Task AHelloWithTheTokenAsTheFirstMessageLetsTheRobotInAndIsNotAnEvent()
+    {
+        await using var pipeline = await StartAsync();
+        using (var ws = await WsPeer.ConnectAsync(pipeline))
+        {
+            // The hello and the first events in one message, more events in the next.
+            await ws.SendTextAsync($"{{\"type\":\"hello\",\"robot_id\":\"r1\",\"token\":\"{Token}\"}}\n" + Ndjson.Line("r1", "first") + "{\"msg\":\"second\"}");
+            await ws.SendTextAsync(Ndjson.Line("r1", "third"));
+            await ws.CloseAsync();
+        }
+
+        await pipeline.WaitForClosedConnectionsAsync(1);
+        await pipeline.StopAsync();
+        var events = LoggedEvent.ReadAll(pipeline);
+        Assert.Equal(["first", "second", "third"], events.Select(e => e.Msg));
+        Assert.All(events, e => Assert.Equal("r1", e.RobotId)); // "second" had no robot_id: it got the hello's
+        Assert.DoesNotContain(Token, string.Join("\n", pipeline.ReadLogLines()));
+    }
+
+    [Fact]
+    public async Task AHelloWithAWrongTokenOrAnotherRobotsIdIsClosedWith4401()
+    {
+        await using var pipeline = await StartAsync();
+        using (var wrong = await WsPeer.ConnectAsync(pipeline))
+        {
+            await wrong.SendTextAsync("{\"type\":\"hello\",\"robot_id\":\"r1\",\"token\":\"guess\"}");
+            Assert.Equal((WebSocketCloseStatus)4401, await wrong.ReceiveCloseAsync());
+            Assert.Equal("invalid token", wrong.Socket.CloseStatusDescription);
+        }
+
+        using (var other = await WsPeer.ConnectAsync(pipeline, query: "?robot_id=r2"))
+        {
+            await other.SendTextAsync($"{{\"type\":\"hello\",\"robot_id\":\"r1\",\"token\":\"{Token}\"}}");
+            Assert.Equal((WebSocketCloseStatus)4401, await other.ReceiveCloseAsync());
+            Assert.Contains("?robot_id=", other.Socket.CloseStatusDescription, StringComparison.Ordinal);
+        }
+
+        await pipeline.StopAsync();
+        Assert.Empty(LoggedEvent.ReadAll(pipeline));
+        Assert.Equal(1, Failures(pipeline, "bad_token"));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Text.Json;
+using Pipeline.Ingest.Auth;
 
 namespace Pipeline.Ingest.Tcp;
 
@@ -11,9 +11,6 @@ namespace Pipeline.Ingest.Tcp;
 /// </summary>
 internal static class TcpHello
 {
-    /// <summary>A hello longer than this is not one.</summary>
-    public const int MaxBytes = 4096;
-
     /// <summary>
     /// Reads and consumes the first line. Returns the robot_id and token, or the error to send back
     /// (<c>error</c> set): the peer closed first, the line is too long, not JSON, or not a hello.
@@ -27,10 +24,10 @@ internal static class TcpHello
             var end = buffer.PositionOf((byte)'\n');
             if (end is null)
             {
-                if (result.IsCompleted || buffer.Length > MaxBytes)
+                if (result.IsCompleted || buffer.Length > HelloMessage.MaxBytes)
                 {
                     input.AdvanceTo(buffer.End);
-                    return (null, null, result.IsCompleted ? "closed before the hello" : $"the first line must be a hello of at most {MaxBytes} bytes");
+                    return (null, null, result.IsCompleted ? "closed before the hello" : HelloMessage.TooLong);
                 }
 
                 input.AdvanceTo(buffer.Start, buffer.End);
@@ -38,33 +35,9 @@ internal static class TcpHello
             }
 
             var line = buffer.Slice(0, end.Value);
-            var parsed = line.Length > MaxBytes ? (null, null, $"the first line must be a hello of at most {MaxBytes} bytes") : Parse(line.ToArray());
+            var parsed = line.Length > HelloMessage.MaxBytes ? (null, null, HelloMessage.TooLong) : HelloMessage.Parse(line.ToArray());
             input.AdvanceTo(buffer.GetPosition(1, end.Value));
             return parsed;
         }
     }
-
-    private static (string? RobotId, string? Token, string? Error) Parse(byte[] line)
-    {
-        const string Expected = "the first line must be {\"type\":\"hello\",\"robot_id\":\"…\",\"token\":\"…\"}";
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object ||
-                !root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "hello")
-            {
-                return (null, null, Expected);
-            }
-
-            return (Text(root, "robot_id"), Text(root, "token"), null);
-        }
-        catch (JsonException)
-        {
-            return (null, null, Expected);
-        }
-    }
-
-    private static string? Text(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

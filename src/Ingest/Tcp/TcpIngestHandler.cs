@@ -14,7 +14,7 @@ internal sealed class TcpIngestHandler : ConnectionHandler
     private static ReadOnlySpan<byte> TooManyConnections => "{\"type\":\"error\",\"error\":\"too many connections; retry later\"}\n"u8;
 
     /// <summary>How long a connection may take to send its hello when robot tokens are configured.</summary>
-    internal static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan HelloTimeout = Auth.HelloMessage.Timeout;
 
     private readonly IngestContext _context;
     private readonly Auth.RobotAuthenticator _auth;

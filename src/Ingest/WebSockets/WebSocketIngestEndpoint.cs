@@ -18,6 +18,9 @@ internal sealed class WebSocketIngestEndpoint
     /// <summary>The close code for a refused robot token (DESIGN: 4401, "unauthorized").</summary>
     internal const int Unauthorized = 4401;
 
+    /// <summary>What a robot that sent no token at all is told (a WebSocket close reason holds at most 123 bytes).</summary>
+    private const string NoToken = "no token: send Authorization: Bearer, ?token=, or a first message {\"type\":\"hello\",\"token\":…}";
+
     private readonly IngestContext _context;
     private readonly Auth.RobotAuthenticator _auth;
     private readonly Robots.RobotRegistry _robots;
@@ -55,11 +58,29 @@ internal sealed class WebSocketIngestEndpoint
             return;
         }
 
-        if (_auth.Enabled && await RefuseAsync(http).ConfigureAwait(false) is { } refusal)
+        WebSocket? early = null;
+        ReadOnlyMemory<byte> preface = default;
+        if (_auth.Enabled)
         {
-            _context.WebSocket.Release();
-            _robots.Failed("websocket", remote, userAgent, robot, refusal);
-            return;
+            string? refusal;
+            if (HasToken(http))
+            {
+                refusal = await RefuseAsync(http).ConfigureAwait(false);
+            }
+            else
+            {
+                // No token in the header or the query: the first message must be a hello that carries it.
+                early = await AcceptOrNullAsync(http).ConfigureAwait(false);
+                (refusal, robot, preface) = early is null ? ("websocket handshake failed", robot, default) : await HelloAsync(early, http, robot).ConfigureAwait(false);
+            }
+
+            if (refusal is not null)
+            {
+                early?.Dispose();
+                _context.WebSocket.Release();
+                _robots.Failed("websocket", remote, userAgent, robot, refusal);
+                return;
+            }
         }
 
         var source = _context.NewConnection("websocket", remote, robot, authenticated: _auth.Enabled);
@@ -68,11 +89,11 @@ internal sealed class WebSocketIngestEndpoint
         Robots.RobotSession? session = null;
         try
         {
-            using var socket = await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+            using var socket = early ?? await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
             using var link = new Robots.WebSocketRobotLink(socket);
             IngestLog.Connected(_logger, "websocket", source.Id, remote);
             session = _robots.Open(source, link, userAgent);
-            reason = await RunAsync(socket, link, source, close, http.RequestAborted).ConfigureAwait(false);
+            reason = await RunAsync(socket, link, source, close, preface, http.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ConnectionAbortedException)
         {
@@ -95,6 +116,136 @@ internal sealed class WebSocketIngestEndpoint
 
             // Last: whoever waits for the close sees the robot's presence already updated.
             _context.OnConnectionClosed(source, reason);
+        }
+    }
+
+    private static bool HasToken(HttpContext http) =>
+        Auth.BearerToken.Parse(http.Request.Headers.Authorization) is not null || !string.IsNullOrEmpty(http.Request.Query["token"]);
+
+    private static async Task<WebSocket?> AcceptOrNullAsync(HttpContext http)
+    {
+        try
+        {
+            return await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ConnectionAbortedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The first message as a hello (<see cref="Auth.HelloMessage"/>, within <see cref="Auth.HelloMessage.Timeout"/>): its
+    /// token checked for its robot_id (or <c>?robot_id=</c>; both must agree). A refused robot is closed with 4401 and the
+    /// reason. Returns the refusal (null: let in), the robot, and the lines that followed the hello in its message.
+    /// </summary>
+    private async Task<(string? Refusal, string? Robot, ReadOnlyMemory<byte> Following)> HelloAsync(WebSocket socket, HttpContext http, string? queryRobot)
+    {
+        var remote = http.Connection.RemoteIpAddress ?? System.Net.IPAddress.None;
+        string? refusal;
+        string? robot = queryRobot;
+        ReadOnlyMemory<byte> rest = default;
+        try
+        {
+            using var timeout = new CancellationTokenSource(Auth.HelloMessage.Timeout, _context.Time);
+            var (message, error) = await ReceiveHelloAsync(socket, timeout.Token).ConfigureAwait(false);
+            if (error is not null)
+            {
+                refusal = _auth.Refuse("websocket", remote, robot, error == Auth.HelloMessage.Expected ? NoToken : error);
+            }
+            else
+            {
+                var newline = message.Span.IndexOf((byte)'\n');
+                var (helloRobot, token, invalid) = Auth.HelloMessage.Parse(newline < 0 ? message.Span : message.Span[..newline]);
+                rest = newline < 0 ? default : EndedLine(message[(newline + 1)..]);
+                if (invalid is not null)
+                {
+                    refusal = _auth.Refuse("websocket", remote, robot, NoToken);
+                }
+                else if (helloRobot is not null && robot is not null && helloRobot != robot)
+                {
+                    refusal = _auth.Refuse("websocket", remote, robot, "the hello's robot_id is not the one in ?robot_id=");
+                }
+                else
+                {
+                    robot ??= helloRobot;
+                    refusal = _auth.Check("websocket", remote, robot, token);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            refusal = _auth.Refuse("websocket", remote, robot, $"{NoToken} (none came within {Auth.HelloMessage.Timeout.TotalSeconds:0} s)");
+        }
+        catch (WebSocketException)
+        {
+            return ("closed before the hello", robot, default);
+        }
+
+        if (refusal is not null)
+        {
+            await CloseQuietlyAsync(socket, (WebSocketCloseStatus)Unauthorized, refusal).ConfigureAwait(false);
+        }
+
+        return (refusal, robot, rest);
+    }
+
+    /// <summary>The end of a message ends its last line, as in <see cref="ReceiveAsync"/>.</summary>
+    private static ReadOnlyMemory<byte> EndedLine(ReadOnlyMemory<byte> lines) =>
+        lines.IsEmpty || lines.Span[^1] == '\n' ? lines : (byte[])[.. lines.Span, (byte)'\n'];
+
+    /// <summary>The first text message, whole, at most a hello's size; or the error when it is not one.</summary>
+    private static async Task<(ReadOnlyMemory<byte> Message, string? Error)> ReceiveHelloAsync(WebSocket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[Auth.HelloMessage.MaxBytes + 1];
+        var length = 0;
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (default, "closed before the hello");
+            }
+
+            if (result.MessageType == WebSocketMessageType.Binary)
+            {
+                return (default, Auth.HelloMessage.Expected);
+            }
+
+            length += result.Count;
+            if (result.EndOfMessage)
+            {
+                return (buffer.AsMemory(0, length), null);
+            }
+
+            if (length == buffer.Length)
+            {
+                // The hello may be followed by events in its message; a first line longer than a hello is not one.
+                var newline = buffer.AsSpan(0, length).IndexOf((byte)'\n');
+                if (newline < 0)
+                {
+                    return (default, Auth.HelloMessage.TooLong);
+                }
+
+                var rest = await DrainMessageAsync(socket, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                return (rest, null);
+            }
+        }
+    }
+
+    /// <summary>Reads the rest of a message whose start is <paramref name="start"/>.</summary>
+    private static async Task<ReadOnlyMemory<byte>> DrainMessageAsync(WebSocket socket, ReadOnlyMemory<byte> start, CancellationToken cancellationToken)
+    {
+        var all = new System.Buffers.ArrayBufferWriter<byte>(start.Length * 2);
+        System.Buffers.BuffersExtensions.Write(all, start.Span);
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(all.GetMemory(16 * 1024), cancellationToken).ConfigureAwait(false);
+            all.Advance(result.Count);
+            if (result.EndOfMessage || result.MessageType != WebSocketMessageType.Text)
+            {
+                return all.WrittenMemory;
+            }
         }
     }
 
@@ -128,7 +279,7 @@ internal sealed class WebSocketIngestEndpoint
     }
 
     private async Task<string> RunAsync(WebSocket socket, Robots.WebSocketRobotLink link, Blocks.Events.SourceConnection source, CloseFrame close,
-        CancellationToken aborted)
+        ReadOnlyMemory<byte> preface, CancellationToken aborted)
     {
         // Pause above MaxLineBytes, as the TCP transport does, so an over-long line is always seen whole enough to reject.
         var pause = _context.Options.MaxLineBytes + Hosting.PipelineHost.TransportMargin;
@@ -138,6 +289,12 @@ internal sealed class WebSocketIngestEndpoint
         string reason;
         try
         {
+            if (!preface.IsEmpty)
+            {
+                // The lines that came after the hello in its message.
+                await pipe.Writer.WriteAsync(preface, aborted).ConfigureAwait(false);
+            }
+
             reason = await ReceiveAsync(socket, link, pipe.Writer, source, close, aborted, framing).ConfigureAwait(false);
         }
         finally
