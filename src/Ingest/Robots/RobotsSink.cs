@@ -9,7 +9,8 @@ namespace Pipeline.Ingest.Robots;
 /// A fan-out target that keeps, per robot, what the API shows: events and errors in the last hour, messages per
 /// type, when it was last seen, its last <see cref="RobotsOptions.RecentEvents"/> events (after redaction, as the
 /// batch holds them, rendered only when asked for) and, from <c>status_update</c> events, its status. It writes nothing out, so it is always
-/// healthy; it never allocates per event once a robot and its types are known. Only the last
+/// healthy; it never allocates per event once a robot and its types are known. Only robots' own events count: the
+/// service's events about them (protocol internal) do not. Only the last
 /// <see cref="RobotsOptions.RecentEvents"/> events of a robot in a batch are rendered.
 /// </summary>
 internal sealed class RobotsSink : IEventSink
@@ -137,6 +138,11 @@ internal sealed class RobotsSink : IEventSink
     /// <summary>Takes in one batch without releasing it (<see cref="Process"/> releases; benchmarks call this).</summary>
     internal void Take(EventBatch batch)
     {
+        if (!batch.Source.IsTransport)
+        {
+            return; // the service's own events about robots (connections, presence, anomalies) are not their traffic
+        }
+
         _batches++;
         if (_registry.Generation != _generation)
         {

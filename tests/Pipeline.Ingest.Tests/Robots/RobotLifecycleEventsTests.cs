@@ -62,6 +62,9 @@ public sealed class RobotLifecycleEventsTests : IDisposable
         Assert.True(Attrs(closed).GetProperty("duration_ms").GetDouble() >= 0);
         Assert.Equal("robot-sdk/2.1", Attrs(closed).GetProperty("user_agent").GetString());
 
+        // The robot's traffic is its own two events, not the service's five about it.
+        Assert.Equal(2, pipeline.Services.GetRequiredService<Pipeline.Ingest.Robots.RobotRegistry>().Find("r1")!.Events);
+
         var offline = events[4];
         Assert.Equal("WARNING", offline.GetProperty("level").GetString());
         Assert.Equal("eof", Attrs(offline).GetProperty("reason").GetString());
