@@ -36,6 +36,8 @@ public sealed class PipelineMetrics
             "Events written to a sink's disk spool.", Labels("sink"));
         SinkRetries = factory.CreateCounter("pipeline_sink_retries_total",
             "Failed attempts to write a batch that were tried again (before it was spooled or discarded).", Labels("sink"));
+        SinkFsyncs = factory.CreateCounter("pipeline_sink_fsyncs_total",
+            "fsyncs a sink made to put what it wrote on disk (the files sink's group commit).", Labels("sink"));
         SinkBytes = factory.CreateCounter("pipeline_sink_written_bytes_total",
             "Bytes written to the destination (after compression).", Labels("sink"));
         BlockQueueDepth = factory.CreateGauge("pipeline_block_queue_depth",
@@ -71,6 +73,7 @@ public sealed class PipelineMetrics
     public Counter SinkSpooled { get; }
     public Counter SinkRetries { get; }
     public Counter SinkBytes { get; }
+    public Counter SinkFsyncs { get; }
     public Gauge BlockQueueDepth { get; }
     public Counter TruncatedValues { get; }
     public Counter TruncatedEvents { get; }

@@ -25,7 +25,7 @@ public sealed class FilesSink : RunnerSink
 
     private FilesSink(RollingFileWriter writer, string directory, FilesSinkOptions options, BlockOptions block, PipelineMetrics metrics, TimeProvider time,
         ILogger logger)
-        : base(new SinkRunner(new FilesWriter(writer, directory, options, logger), () => new FrameEncoder(), options.ToRunnerOptions(block), metrics, time, logger))
+        : base(new SinkRunner(new FilesWriter(writer, directory, options, metrics, time, logger), () => new FrameEncoder(), options.ToRunnerOptions(block), metrics, time, logger))
     {
         _writer = writer;
     }

@@ -34,6 +34,13 @@ public sealed class FilesSinkOptions : IValidatedOptions
     /// <summary>Write retries before a batch is discarded (counted, reason <c>write_failed</c>). Default 10.</summary>
     public int WriteRetries { get; set; } = 10;
 
+    /// <summary>
+    /// Group commit: while frames are being written, the file is fsynced at most this often (one fsync for every
+    /// write since the last), so a power cut loses at most this much of what was written. Zero: only on roll and
+    /// shutdown. Default 1 s.
+    /// </summary>
+    public TimeSpan FsyncInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>File naming, rolling and retention for the shared rolling-file writer.</summary>
     internal Rolling.RollingFileOptions ToRollingOptions() => new()
     {
@@ -73,6 +80,8 @@ public sealed class FilesSinkOptions : IValidatedOptions
         errors.Check(RetainFiles >= 0, nameof(RetainFiles), $"must be 0 (keep all) or more (got {RetainFiles}).");
         errors.Check(RetainAge >= TimeSpan.Zero, nameof(RetainAge), $"must be zero (keep all) or positive (got {RetainAge}).");
         errors.Check(WriteRetries >= 0, nameof(WriteRetries), $"must be 0 or more (got {WriteRetries}).");
+        errors.Check(FsyncInterval >= TimeSpan.Zero && FsyncInterval <= TimeSpan.FromHours(1), nameof(FsyncInterval),
+            $"must be zero (only on roll and shutdown) or positive up to 01:00:00, e.g. 00:00:01 (got {FsyncInterval}).");
         errors.Check(BoundedCapacity >= 1, nameof(BoundedCapacity), $"must be at least 1 (got {BoundedCapacity}); the sink is never unbounded.");
         errors.Check(MaxDegreeOfParallelism >= 1, nameof(MaxDegreeOfParallelism), $"must be at least 1 (got {MaxDegreeOfParallelism}).");
     }

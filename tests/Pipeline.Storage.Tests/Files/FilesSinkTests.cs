@@ -179,7 +179,7 @@ public sealed class FilesSinkTests : IDisposable
     {
         var logs = _dir.Combine("logs");
         var time = new HookedTimeProvider(Start);
-        var sink = NewSink(logs, new FilesSinkOptions { WriteRetries = 2 }, BlockOptions.Of(8, 1), time);
+        var sink = NewSink(logs, new FilesSinkOptions { WriteRetries = 2, FsyncInterval = TimeSpan.Zero }, BlockOptions.Of(8, 1), time); // no fsync timer among the retry timers
         BreakDirectory(logs);
 
         await sink.Input.SendAsync(_batches.Events(0, 25));
@@ -210,7 +210,7 @@ public sealed class FilesSinkTests : IDisposable
     {
         var logs = _dir.Combine("logs");
         var time = new HookedTimeProvider(Start);
-        var sink = NewSink(logs, new FilesSinkOptions { WriteRetries = 5 }, BlockOptions.Of(8, 1), time);
+        var sink = NewSink(logs, new FilesSinkOptions { WriteRetries = 5, FsyncInterval = TimeSpan.Zero }, BlockOptions.Of(8, 1), time);
         BreakDirectory(logs);
 
         await sink.Input.SendAsync(_batches.Events(0, 25));
