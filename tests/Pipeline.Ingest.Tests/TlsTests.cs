@@ -82,6 +82,31 @@ public sealed class TlsTests
     }
 
     [Fact]
+    public async Task AFailedTlsHandshakeIsAConnectionFailedEvent()
+    {
+        using var certificate = TestCertificate.Create();
+        await using var pipeline = await TestPipeline.StartAsync(new Dictionary<string, string>
+        {
+            ["Ingest:HttpUrl"] = "https://127.0.0.1:0",
+            ["Ingest:Tls:CertificatePath"] = certificate.WritePfx(),
+            ["Ingest:Tls:Tcp"] = "true",
+            ["Robots:LifecycleEvents"] = "true",
+        });
+        using (var plain = await pipeline.ConnectTcpAsync())
+        {
+            var stream = plain.GetStream();
+            await stream.WriteAsync(Ndjson.Bytes(Ndjson.Line("plain", "in the clear")));
+            await ReadUntilClosedAsync(stream);
+        }
+
+        await pipeline.StopAsync();
+        var failed = pipeline.ReadLogLines().Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Single(e => e.GetProperty("attrs").GetProperty("event").GetString() == "connection_failed");
+        Assert.Equal("tls handshake failed", failed.GetProperty("attrs").GetProperty("reason").GetString());
+        Assert.Equal("tcp", failed.GetProperty("attrs").GetProperty("transport").GetString());
+    }
+
+    [Fact]
     public async Task HealthzAnswersOverHttps()
     {
         using var certificate = TestCertificate.Create();

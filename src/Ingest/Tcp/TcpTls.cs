@@ -11,7 +11,8 @@ namespace Pipeline.Ingest.Tcp;
 
 /// <summary>
 /// TLS on the TCP ingest listener (Kestrel's HTTPS connection middleware), with failed handshakes
-/// counted in <c>pipeline_ingest_connections_rejected_total{protocol="tcp",reason="tls_handshake"}</c>.
+/// counted in <c>pipeline_ingest_connections_rejected_total{protocol="tcp",reason="tls_handshake"}</c> and told as a
+/// <c>connection_failed</c> event.
 /// </summary>
 /// <remarks>
 /// Kestrel ends a connection whose handshake failed (plain text, an untrusted certificate, the 10 s
@@ -31,13 +32,18 @@ internal static class TcpTls
             var services = listen.ApplicationServices;
             var rejected = services.GetRequiredService<PipelineMetrics>().IngestConnectionsRejected.WithLabels("tcp", "tls_handshake");
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TcpTls).FullName!);
+            var robots = services.GetRequiredService<Robots.RobotRegistry>();
             return async connection =>
             {
                 await next(connection).ConfigureAwait(false);
                 if (!connection.Items.ContainsKey(HandshakeDone))
                 {
+                    var remote = connection.RemoteEndPoint?.ToString() ?? "";
                     rejected.Inc();
-                    IngestLog.TlsHandshakeFailed(logger, "tcp", connection.RemoteEndPoint?.ToString() ?? "");
+                    IngestLog.TlsHandshakeFailed(logger, "tcp", remote);
+                    // The ingest handler never saw it: its attempt and failure are told here.
+                    robots.Attempt("tcp", remote, null, null);
+                    robots.Failed("tcp", remote, null, null, "tls handshake failed");
                 }
             };
         });
