@@ -317,7 +317,7 @@ internal static class RobotEndpoints
             {
                 json.WriteBoolean("success", outcome.Success);
                 json.WritePropertyName("result");
-                if (outcome.Result is { } result)
+                if (outcome.RobotResult is { } result)
                 {
                     result.WriteTo(json);
                 }

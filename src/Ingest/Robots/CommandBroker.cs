@@ -151,7 +151,7 @@ internal sealed partial class CommandBroker
         robot.Commands.Answered(response.Success, executeTime);
         _metrics.CommandExecute.Observe(executeTime.TotalSeconds);
         _metrics.Commands.WithLabels(response.Success ? "answered" : "failed").Inc();
-        if (response.Success && response.Result is { } result && RobotStateKinds.ForCommand(pending.Command) is { } kind)
+        if (response.Success && response.RobotResult is { } result && RobotStateKinds.ForCommand(pending.Command) is { } kind)
         {
             lock (robot.Gate)
             {
@@ -160,7 +160,7 @@ internal sealed partial class CommandBroker
         }
 
         return new CommandOutcome(CommandStatus.Answered, robot.Id, pending.Command, pending.Id, session.Session, response.Success,
-            response.Result, response.Error, Math.Round(sendTime.TotalMilliseconds, 3), Math.Round(executeTime.TotalMilliseconds, 3),
+            response.RobotResult, response.Error, Math.Round(sendTime.TotalMilliseconds, 3), Math.Round(executeTime.TotalMilliseconds, 3),
             response.Success ? "ok" : response.Error ?? "the robot reported a failure");
     }
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Pipeline.Ingest.Robots;
 
-/// <summary>What became of one command; <see cref="Result"/> and <see cref="Error"/> are the robot's own.</summary>
+/// <summary>What became of one command; <see cref="RobotResult"/> (the response's <c>result</c>) and <see cref="Error"/> are the robot's own.</summary>
 internal sealed record CommandOutcome(
     CommandStatus Status,
     string RobotId,
@@ -10,7 +10,7 @@ internal sealed record CommandOutcome(
     string? CommandId,
     long Session,
     bool Success,
-    JsonElement? Result,
+    JsonElement? RobotResult,
     string? Error,
     double? SendMs,
     double? ExecuteMs,

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Pipeline.Ingest.Robots;
 
 /// <summary>A robot's <c>{"type":"command_response","command_id":…,"success":…,"result":…,"error":…}</c>.</summary>
-internal sealed record CommandResponse(string CommandId, bool Success, JsonElement? Result, string? Error)
+internal sealed record CommandResponse(string CommandId, bool Success, JsonElement? RobotResult, string? Error)
 {
     /// <summary>Reads the message; null when it has no <c>command_id</c> string or is not JSON. A missing <c>success</c> means true unless there is an <c>error</c>.</summary>
     public static CommandResponse? Parse(ReadOnlySpan<byte> line)

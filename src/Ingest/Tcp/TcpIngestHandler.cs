@@ -13,9 +13,6 @@ internal sealed class TcpIngestHandler : ConnectionHandler
 {
     private static ReadOnlySpan<byte> TooManyConnections => "{\"type\":\"error\",\"error\":\"too many connections; retry later\"}\n"u8;
 
-    /// <summary>How long a connection may take to send its hello when robot tokens are configured.</summary>
-    internal static readonly TimeSpan HelloTimeout = Auth.HelloMessage.Timeout;
-
     private readonly IngestContext _context;
     private readonly Auth.RobotAuthenticator _auth;
     private readonly Robots.RobotRegistry _robots;
@@ -97,14 +94,14 @@ internal sealed class TcpIngestHandler : ConnectionHandler
         string? robot = null;
         try
         {
-            using var timeout = new CancellationTokenSource(HelloTimeout, _context.Time);
+            using var timeout = new CancellationTokenSource(Auth.HelloMessage.Timeout, _context.Time);
             var (robotId, token, error) = await TcpHello.ReadAsync(connection.Transport.Input, timeout.Token).ConfigureAwait(false);
             robot = robotId;
             refusal = error is null ? _auth.Check("tcp", remote, robotId, token) : _auth.Refuse("tcp", remote, robotId, error);
         }
         catch (OperationCanceledException)
         {
-            refusal = _auth.Refuse("tcp", remote, null, $"no hello within {HelloTimeout.TotalSeconds:0} s");
+            refusal = _auth.Refuse("tcp", remote, null, $"no hello within {Auth.HelloMessage.Timeout.TotalSeconds:0} s");
         }
         catch (ConnectionResetException)
         {
