@@ -310,7 +310,8 @@ class PipelineClient:
             await data.wait()
 
     def _on_ack(self, seq: int) -> None:
-        self._buffer.ack(seq)
+        if self._buffer.ack(seq) and self._data is not None:
+            self._data.set()  # the spill may have refilled memory with events to send
         progress, self._progress = self._progress, asyncio.Event()
         if progress is not None:
             progress.set()

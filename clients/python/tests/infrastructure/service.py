@@ -1,6 +1,7 @@
 """The real service as a subprocess of the tests: started, SIGKILLed and restarted on its data directory."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -45,6 +46,18 @@ def wait_until(condition: Callable[[], object], timeout: float, what: str, inter
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
+
+
+async def eventually(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.02):
+    """``wait_until`` for async tests: the event loop (and the client on it) keeps running while it polls."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(interval)
 
 
 def read_lz4_lines(path: Path) -> List[str]:
@@ -162,4 +175,5 @@ class Service:
         return out
 
     def seqs(self, boot_id: str) -> List[int]:
-        return [e["attrs"]["seq"] for e in self.events(boot_id)]
+        """The seq of every stored event of the boot, in file order (events without one, like seq_gap, left out)."""
+        return [e["attrs"]["seq"] for e in self.events(boot_id) if "seq" in e.get("attrs", {})]
