@@ -197,6 +197,7 @@ class PipelineClient:
         sends again everything not acknowledged."""
         transport = self._transport
         if transport is not None:
+            self._connected = False
             transport.abort()
 
     # ---- the session loop --------------------------------------------------------------------
@@ -211,6 +212,8 @@ class PipelineClient:
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # every failure (refused, reset, timeout, handshake, protocol): reconnect
+                if self._closing.is_set():
+                    break
                 self.last_error = e
                 if self._established:
                     _log.warning("pipeline_client %s: connection lost (%r); reconnecting", self.options.robot_id, e)
