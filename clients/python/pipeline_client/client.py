@@ -214,9 +214,15 @@ class PipelineClient:
             except Exception as e:  # every failure (refused, reset, timeout, handshake, protocol): reconnect
                 if self._closing.is_set():
                     break
+                refused_again = isinstance(e, ProtocolError) and isinstance(self.last_error, ProtocolError) \
+                    and e.code == self.last_error.code
                 self.last_error = e
                 if self._established:
                     _log.warning("pipeline_client %s: connection lost (%r); reconnecting", self.options.robot_id, e)
+                elif isinstance(e, ProtocolError) and not refused_again:
+                    # The service is up but will not take acknowledged events (acks_unavailable, bad_hello):
+                    # said once per kind of refusal; the client keeps trying, it may be reconfigured.
+                    _log.warning("pipeline_client %s: %s; retrying", self.options.robot_id, e)
                 else:
                     _log.debug("pipeline_client %s: connect failed (%r)", self.options.robot_id, e)
             if self._closing.is_set():

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline_client import PipelineClient
+from infrastructure.service import eventually
+from pipeline_client import PipelineClient, ProtocolError
 
 
 @pytest.mark.parametrize("transport", ["websocket", "tcp"])
@@ -42,3 +43,23 @@ async def test_flush_with_nothing_sent_returns_at_once(shared_service, robot_id)
     await client.start()
     assert await client.flush(0)
     assert await client.close(1)
+
+
+@pytest.mark.parametrize("transport", ["websocket", "tcp"])
+async def test_a_service_that_cannot_promise_durability_refuses_the_session_and_nothing_counts_as_sent(
+        service, robot_id, transport):
+    if service.stub:
+        pytest.skip("the stub always acknowledges")
+    service.extra_args.append("--Pipeline:Sinks:Files:Enabled=false")
+    service.start()
+    url = service.ws_url if transport == "websocket" else service.tcp_url
+    client = PipelineClient(url, robot_id, backoff_min=0.05, backoff_max=0.1)
+    await client.start()
+    client.send({"msg": "kept until a service can take it"})
+    await eventually(lambda: isinstance(client.last_error, ProtocolError), 30, "the refusal")
+    assert client.last_error.code == "acks_unavailable"
+    assert not client.connected
+    assert not await client.flush(0.2)
+    c = client.counters
+    assert (c.sent, c.acked, c.pending) == (0, 0, 1)
+    await client.close(0)
