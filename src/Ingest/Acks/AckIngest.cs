@@ -57,7 +57,6 @@ internal sealed class AckIngest
 
         if (hello.Problem(source.RobotId) is { } problem)
         {
-            _metrics!.Sessions.WithLabels("bad_hello").Inc();
             await RefuseAsync(link, "bad_hello", problem).ConfigureAwait(false);
             return (null, true);
         }
@@ -154,6 +153,10 @@ internal sealed class AckIngest
 
         var reply = Encoding.UTF8.GetBytes($"{{\"type\":\"error\",\"error\":\"{error}\",\"message\":{JsonSerializer.Serialize(message)}}}");
         await link.SendReplyAsync(reply).ConfigureAwait(false);
-        link.Close((int)System.Net.WebSockets.WebSocketCloseStatus.InternalServerError, error);
+        if (link.CanSend)
+        {
+            // WebSocket: the close frame says it too. TCP: the connection ends when the framer returns (after the reply).
+            link.Close((int)System.Net.WebSockets.WebSocketCloseStatus.InternalServerError, error);
+        }
     }
 }
