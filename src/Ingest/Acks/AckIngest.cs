@@ -31,6 +31,9 @@ internal sealed class AckIngest
         _logger = logger;
     }
 
+    /// <summary>How long an acknowledged connection's partial batch waits for more lines (the ack waits for it).</summary>
+    public TimeSpan FlushInterval => _registry?.Options.FlushInterval ?? TimeSpan.FromMilliseconds(5);
+
     /// <summary>
     /// Handles a first line that may be a hello asking for acks. Returns the session (null: no acks asked, carry on as
     /// usual), or sets <paramref name="refused"/> after telling the robot why (then the connection closes).

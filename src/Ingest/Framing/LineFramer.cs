@@ -14,7 +14,8 @@ namespace Pipeline.Ingest.Framing;
 /// <remarks>
 /// Lines are not copied one by one: each read copies its run of complete lines into the batch in one
 /// go, then the lines are indexed in place with a vectorised <c>IndexOf('\n')</c>. A partial batch
-/// is sent <see cref="IngestOptions.FlushInterval"/> after its first line; a timer wakes the loop with
+/// is sent <see cref="IngestOptions.FlushInterval"/> after its first line (an acknowledged connection's sooner, at
+/// <c>Pipeline:Acks:FlushInterval</c>: its robot waits for the ack); a timer wakes the loop with
 /// <see cref="PipeReader.CancelPendingRead"/>, as it does for the idle timeout and shutdown.
 /// </remarks>
 internal sealed class LineFramer : IDisposable
@@ -222,7 +223,7 @@ internal sealed class LineFramer : IDisposable
         var batch = _context.Pool.Rent();
         batch.Source = _source;
         batch.ReceivedAt = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        _flushTimer.Change(_options.FlushInterval, Timeout.InfiniteTimeSpan);
+        _flushTimer.Change(_ack is null ? _options.FlushInterval : _context.Acks!.FlushInterval, Timeout.InfiniteTimeSpan);
         return batch;
     }
 

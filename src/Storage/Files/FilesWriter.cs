@@ -148,6 +148,8 @@ internal sealed class FilesWriter : IBatchSink, IAcknowledgingSink
                     return;
                 }
 
+                // Spacing is from the start of one fsync to the next: tokens that arrive during this one wait a whole interval.
+                Interlocked.Exchange(ref _lastSync, _time.GetTimestamp());
                 handle = _writer.CurrentHandle;
                 position = _writer.CurrentPath is { } path ? new FilePosition(Path.GetFileName(path), _writer.CurrentLength) : null;
                 tokens = _awaiting;
@@ -177,7 +179,6 @@ internal sealed class FilesWriter : IBatchSink, IAcknowledgingSink
                 return;
             }
 
-            Interlocked.Exchange(ref _lastSync, _time.GetTimestamp());
             _fsyncs.Inc();
             if (_acks is not null && tokens.Count > 0)
             {
