@@ -20,6 +20,9 @@ namespace Pipeline.Ingest.Framing;
 /// </remarks>
 internal sealed class LineFramer : IDisposable
 {
+    /// <summary>How long an acknowledged connection that half-closed waits for the ack of its last lines.</summary>
+    private static readonly TimeSpan FinalAckTimeout = TimeSpan.FromSeconds(10);
+
     private readonly PipeReader _input;
     private readonly SourceConnection _source;
     private readonly IngestContext _context;
@@ -96,6 +99,12 @@ internal sealed class LineFramer : IDisposable
                 if (ending)
                 {
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    if (result.IsCompleted && _ack is { } ack)
+                    {
+                        // The robot half-closed after its last line: it hears the ack of everything it sent before the close.
+                        await ack.WaitAckedAsync(ack.Stream.Accepted, FinalAckTimeout, _context.Time).ConfigureAwait(false);
+                    }
+
                     return result.IsCompleted ? CloseReason.EndOfStream : _stop ? CloseReason.Shutdown : CloseReason.IdleTimeout;
                 }
 

@@ -111,6 +111,21 @@ internal sealed class AckPeer : IAsyncDisposable
         }
     }
 
+    /// <summary>The acks still unread (after <see cref="Closed"/>: everything the server said before closing).</summary>
+    public List<long> UnreadAcks()
+    {
+        var acks = new List<long>();
+        while (_messages.Reader.TryRead(out var message))
+        {
+            if (message.GetProperty("type").GetString() == "ack")
+            {
+                acks.Add(message.GetProperty("seq").GetInt64());
+            }
+        }
+
+        return acks;
+    }
+
     /// <summary>Drops the connection without a goodbye (a robot losing its network).</summary>
     public void Abort()
     {

@@ -64,6 +64,18 @@ public sealed class AckProtocolTests
     }
 
     [Fact]
+    public async Task A_robot_that_half_closes_after_its_last_line_hears_the_ack_of_everything_before_the_close()
+    {
+        await using var pipeline = await TestPipeline.StartAsync();
+        var (peer, _) = await AckPeer.HelloAsync(pipeline, false, "r1", "boot-eof");
+        await peer.SendEventsAsync(1, 25);
+        await peer.CloseAsync(); // FIN, then read until the server closes
+
+        Assert.Contains(25L, peer.UnreadAcks());
+        await peer.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Another_boot_of_the_same_robot_counts_from_one_again()
     {
         await using var pipeline = await TestPipeline.StartAsync();
