@@ -113,25 +113,37 @@ public sealed class AckStream
                 return AckVerdict.NotOwner;
             }
 
-            if (seq <= _accepted || (_accepted < _highestClaimed && IsClaimed(seq)))
+            if (seq <= _accepted)
             {
                 return AckVerdict.Duplicate;
             }
 
+            var rewound = _accepted < _highestClaimed;
+            if (rewound && IsClaimed(seq))
+            {
+                // Another batch holds it (in flight, or durable already): a re-send. What follows starts after it.
+                _accepted = seq;
+                return AckVerdict.Duplicate;
+            }
+
+            var from = _accepted + 1;
             var verdict = AckVerdict.Take;
-            if (seq > _accepted + 1 && _accepted >= _highestClaimed)
+            if (seq > from && !rewound)
             {
                 verdict = AckVerdict.Gap;
-                gapFrom = _accepted + 1;
+                gapFrom = from;
             }
 
             if (token is null)
             {
-                token = new AckToken(this, owner, _accepted + 1, timestamp);
+                token = new AckToken(this, owner, from, seq, timestamp);
                 _pending.Add(token);
             }
+            else
+            {
+                token.Add(from, seq);
+            }
 
-            token.Last = seq;
             _accepted = seq;
             _highestClaimed = Math.Max(_highestClaimed, seq);
             return verdict;
@@ -176,7 +188,11 @@ public sealed class AckStream
         lock (_gate)
         {
             _pending.Remove(token);
-            AddIsland(token.First, token.Last);
+            foreach (var (from, to) in token.Runs)
+            {
+                AddIsland(from, to);
+            }
+
             var before = _durable;
             while (_islands.Count > 0 && _islands[0].From <= _durable + 1)
             {
@@ -201,23 +217,28 @@ public sealed class AckStream
         lock (_gate)
         {
             _pending.Remove(token);
-            if (token.First > _accepted)
+            if (token.First <= _accepted)
             {
-                return; // taken back already by an earlier loss
+                var tail = token.Last >= _accepted;
+                _accepted = token.First - 1;
+                if (!tail || ReferenceEquals(_owner, token.Owner))
+                {
+                    // Later numbers are in flight (or the robot is still sending after these): it must re-send from its last ack.
+                    close = _owner;
+                    _owner = null;
+                }
             }
 
-            var tail = token.Last >= _accepted;
-            _accepted = token.First - 1;
-            if (!tail || ReferenceEquals(_owner, token.Owner))
+            // What is still held above the numbers taken back: re-sends of those stay duplicates.
+            _highestClaimed = Math.Max(_accepted, _durable);
+            foreach (var pending in _pending)
             {
-                // Later numbers are in flight (or the robot is still sending after these): it must re-send from its last ack.
-                close = _owner;
-                _owner = null;
+                _highestClaimed = Math.Max(_highestClaimed, pending.Last);
             }
 
-            if (tail && _highestClaimed == token.Last && _pending.Count == 0 && _islands.Count == 0)
+            foreach (var island in _islands)
             {
-                _highestClaimed = _accepted;
+                _highestClaimed = Math.Max(_highestClaimed, island.To);
             }
         }
 
@@ -241,7 +262,7 @@ public sealed class AckStream
 
         foreach (var pending in _pending)
         {
-            if (seq >= pending.First && seq <= pending.Last)
+            if (pending.Holds(seq))
             {
                 return true;
             }

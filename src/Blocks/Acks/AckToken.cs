@@ -13,12 +13,18 @@ public sealed class AckToken
     private const int Resolved = 2;
     private int _state;
 
-    internal AckToken(AckStream stream, IAckOwner owner, long first, long createdTimestamp)
+    // Normally one run, First..Last. After a loss below numbers still in flight (AckStream's remark), a batch may skip
+    // numbers another batch holds: then it has several runs, and only those become durable with it.
+    private List<(long From, long To)>? _earlier;
+    private long _runFrom;
+
+    internal AckToken(AckStream stream, IAckOwner owner, long first, long seq, long createdTimestamp)
     {
         Stream = stream;
         Owner = owner;
         First = first;
-        Last = first;
+        _runFrom = first;
+        Last = seq;
         CreatedTimestamp = createdTimestamp;
     }
 
@@ -30,7 +36,52 @@ public sealed class AckToken
     public long First { get; }
 
     /// <summary>The highest number taken into the batch; grows while the framer fills it (under the stream's lock).</summary>
-    public long Last { get; internal set; }
+    public long Last { get; private set; }
+
+    /// <summary>The runs of numbers the batch holds, in order (one unless numbers in between belong to another batch).</summary>
+    internal IEnumerable<(long From, long To)> Runs
+    {
+        get
+        {
+            foreach (var run in _earlier ?? [])
+            {
+                yield return run;
+            }
+
+            yield return (_runFrom, Last);
+        }
+    }
+
+    /// <summary>Takes <paramref name="from"/>..<paramref name="seq"/> (the numbers before <paramref name="seq"/> skipped ones). Under the stream's lock.</summary>
+    internal void Add(long from, long seq)
+    {
+        if (from != Last + 1)
+        {
+            (_earlier ??= []).Add((_runFrom, Last));
+            _runFrom = from;
+        }
+
+        Last = seq;
+    }
+
+    /// <summary>True when <paramref name="seq"/> is one of this batch's numbers.</summary>
+    internal bool Holds(long seq)
+    {
+        if (seq >= _runFrom && seq <= Last)
+        {
+            return true;
+        }
+
+        foreach (var (from, to) in _earlier ?? [])
+        {
+            if (seq >= from && seq <= to)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>When the first line was taken (<see cref="TimeProvider.GetTimestamp"/>), for the ack delay.</summary>
     public long CreatedTimestamp { get; }

@@ -40,7 +40,7 @@ public sealed class EventBatch
 
     /// <summary>
     /// The numbered lines of an acknowledged robot boot in this batch (DESIGN, "Acknowledgements"), or null. The files
-    /// sink claims it and resolves it after the fsync; a batch that goes back to the pool unclaimed lost them.
+    /// sink claims it and resolves it after the fsync; a batch whose last reference is released unclaimed lost them.
     /// </summary>
     public Acks.AckToken? Ack { get; set; }
 
@@ -168,6 +168,14 @@ public sealed class EventBatch
         var left = Interlocked.Decrement(ref _references);
         if (left == 0)
         {
+            if (Ack is { IsClaimed: false } unclaimed)
+            {
+                // Never reached the files (discarded on the way, the graph declined it, the connection ended first):
+                // now, not when the pool hands the batch out again, so the robot's next connection re-sends it.
+                unclaimed.MarkLost();
+            }
+
+            Ack = null;
             _pool.Return(this);
         }
         else if (left < 0)
@@ -188,12 +196,6 @@ public sealed class EventBatch
                 _frame = null;
                 _frameLength = 0;
             }
-        }
-
-        if (Ack is { IsClaimed: false } unclaimed)
-        {
-            // Never reached the files (discarded on the way, or the graph declined it): its robot must re-send.
-            unclaimed.MarkLost();
         }
 
         Ack = null;

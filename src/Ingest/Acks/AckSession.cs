@@ -117,7 +117,7 @@ internal sealed class AckSession : IAckOwner
         TaskCompletionSource done;
         lock (_gate)
         {
-            if (_gone || _acked >= seq)
+            if (_gone || _acked >= seq || !_link.RepliesAfterEndOfStream)
             {
                 return;
             }
@@ -139,14 +139,30 @@ internal sealed class AckSession : IAckOwner
     public void Resend(string reason)
     {
         _metrics.Sessions.WithLabels("resend").Inc();
+        Gone();
         _link.Close((int)System.Net.WebSockets.WebSocketCloseStatus.InternalServerError, reason);
     }
 
-    /// <summary>A newer connection of the same boot took over: this one is closed.</summary>
+    /// <summary>A newer connection of the same boot took over: this one is closed, and waits for no more acks.</summary>
     public void Supersede()
     {
         _metrics.Sessions.WithLabels("superseded").Inc();
+        Gone();
         _link.Close(Superseded, "superseded");
+    }
+
+    /// <summary>No ack will reach the robot on this connection any more: whoever waits for one stops waiting.</summary>
+    private void Gone()
+    {
+        TaskCompletionSource? done;
+        lock (_gate)
+        {
+            _gone = true;
+            done = _waiter?.Done;
+            _waiter = null;
+        }
+
+        done?.TrySetResult();
     }
 
     /// <summary>The framer ended: the stream is free for the next connection.</summary>

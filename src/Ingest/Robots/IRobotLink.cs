@@ -18,6 +18,12 @@ internal interface IRobotLink
     /// </summary>
     ValueTask<bool> SendReplyAsync(ReadOnlyMemory<byte> message);
 
+    /// <summary>
+    /// The robot can still read replies after it ended its side (TCP half-close); a WebSocket close ends both
+    /// directions, so nothing is waited for after it.
+    /// </summary>
+    bool RepliesAfterEndOfStream { get; }
+
     /// <summary>Ends the connection with a WebSocket close <paramref name="code"/> and <paramref name="reason"/> (TCP: just closes).</summary>
     void Close(int code, string reason);
 }

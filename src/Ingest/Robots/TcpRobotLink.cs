@@ -18,6 +18,8 @@ internal sealed class TcpRobotLink : IRobotLink
 
     public bool CanSend => false;
 
+    public bool RepliesAfterEndOfStream => true;
+
     public ValueTask<bool> SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 
     public async ValueTask<bool> SendReplyAsync(ReadOnlyMemory<byte> message)

@@ -23,6 +23,8 @@ internal sealed class WebSocketRobotLink : IRobotLink, IDisposable
 
     public bool CanSend => true;
 
+    public bool RepliesAfterEndOfStream => false;
+
     public async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         try
