@@ -13,6 +13,11 @@ public static class DiscardReasons
 
     /// <summary>An authenticated robot sent an event with another robot's <c>robot_id</c>.</summary>
     public const string RobotIdMismatch = "robot_id_mismatch";
+    /// <summary>A re-sent event of an acknowledged robot boot (its seq already taken): dropped, never written twice.</summary>
+    public const string Duplicate = "duplicate";
+
+    /// <summary>An event on a connection whose boot a newer connection took over (or that must re-send): the robot sends it again there.</summary>
+    public const string Superseded = "superseded";
     public const string TargetDeclined = "target_declined";
     public const string Failed = "failed";
 

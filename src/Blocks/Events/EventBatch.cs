@@ -38,6 +38,12 @@ public sealed class EventBatch
     /// <summary>The connection the batch came from.</summary>
     public SourceConnection Source { get; set; }
 
+    /// <summary>
+    /// The numbered lines of an acknowledged robot boot in this batch (DESIGN, "Acknowledgements"), or null. The files
+    /// sink claims it and resolves it after the fsync; a batch that goes back to the pool unclaimed lost them.
+    /// </summary>
+    public Acks.AckToken? Ack { get; set; }
+
     /// <summary>When the batch's first line was read, Unix milliseconds.</summary>
     public long ReceivedAt { get; set; }
 
@@ -184,6 +190,13 @@ public sealed class EventBatch
             }
         }
 
+        if (Ack is { IsClaimed: false } unclaimed)
+        {
+            // Never reached the files (discarded on the way, or the graph declined it): its robot must re-send.
+            unclaimed.MarkLost();
+        }
+
+        Ack = null;
         _length = 0;
         _lineCount = 0;
         _eventCount = 0;

@@ -10,6 +10,7 @@ namespace Pipeline.Blocks.Events;
 public sealed class SourceConnection
 {
     private string? _robotId;
+    private byte[]? _authenticatedRobot;
     private long _lines;
     private long _bytes;
     private int _closed;
@@ -21,12 +22,34 @@ public sealed class SourceConnection
         Remote = remote;
         Node = node;
         IsTransport = protocol is "tcp" or "websocket";
-        // "protocol":"tcp","conn_id":7,"remote":"…","node":"…" — written as one copy per event.
-        var encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-        JsonFields = System.Text.Encoding.UTF8.GetBytes(
-            $"\"protocol\":\"{JsonEncodedText.Encode(protocol, encoder)}\",\"conn_id\":{id}," +
-            $"\"remote\":\"{JsonEncodedText.Encode(remote, encoder)}\",\"node\":\"{JsonEncodedText.Encode(node, encoder)}\"");
+        JsonFields = Fields(null);
     }
+
+    /// <summary>"protocol":"tcp","conn_id":7,"remote":"…","node":"…"[,"boot_id":"…"] — written as one copy per event.</summary>
+    private byte[] Fields(string? bootId)
+    {
+        var encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        return System.Text.Encoding.UTF8.GetBytes(
+            $"\"protocol\":\"{JsonEncodedText.Encode(Protocol, encoder)}\",\"conn_id\":{Id}," +
+            $"\"remote\":\"{JsonEncodedText.Encode(Remote, encoder)}\",\"node\":\"{JsonEncodedText.Encode(Node, encoder)}\"" +
+            (bootId is null ? "" : $",\"boot_id\":\"{JsonEncodedText.Encode(bootId, encoder)}\""));
+    }
+
+    /// <summary>
+    /// The connection feeds an acknowledged boot (its hello asked for acks): its events carry <c>boot_id</c> in the files
+    /// (with their <c>seq</c> in <c>attrs</c>, the service recovers what is durable from them) and belong to the hello's
+    /// robot, as an authenticated robot's do. Called by ingest before the connection's first batch is handed on.
+    /// </summary>
+    public void BindAcknowledged(string robotId, string bootId)
+    {
+        TryBindRobot(robotId);
+        _authenticatedRobot ??= JsonEncodedText.Encode(robotId, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes.ToArray();
+        BootId = bootId;
+        JsonFields = Fields(bootId);
+    }
+
+    /// <summary>The robot boot whose numbered events the connection carries (acks), or null.</summary>
+    public string? BootId { get; private set; }
 
     /// <summary>Placeholder for batches that were not made by a connection (tests, replays).</summary>
     public static SourceConnection Unknown { get; } = new("none", 0, "", "");
@@ -35,7 +58,7 @@ public sealed class SourceConnection
     /// The robot the connection authenticated as (robot tokens configured), as JSON-escaped UTF-8, else null.
     /// The parse block gives its events this robot_id when they have none and refuses another one.
     /// </summary>
-    public byte[]? AuthenticatedRobot { get; init; }
+    public byte[]? AuthenticatedRobot { get => _authenticatedRobot; init => _authenticatedRobot = value; }
 
     public string Protocol { get; }
     public long Id { get; }
@@ -46,7 +69,7 @@ public sealed class SourceConnection
     public bool IsTransport { get; }
 
     /// <summary>The connection's fields as a JSON fragment, without braces.</summary>
-    public byte[] JsonFields { get; }
+    public byte[] JsonFields { get; private set; }
 
     /// <summary>
     /// The robot this connection belongs to: from the auth check, the hello, <c>?robot_id=</c> or the

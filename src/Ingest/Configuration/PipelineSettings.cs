@@ -25,7 +25,7 @@ namespace Pipeline.Ingest.Configuration;
 /// </summary>
 internal sealed class PipelineSettings
 {
-    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "Routes", "DeadLetter", "Alerts", "Auth", "Robots"];
+    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "Routes", "DeadLetter", "Alerts", "Auth", "Robots", "Acks"];
     private static readonly string[] KnownSinks = ["Files", "ClickHouse", "RabbitMq"];
 
     public PipelineOptions Pipeline { get; private init; } = new();
@@ -51,6 +51,12 @@ internal sealed class PipelineSettings
 
     /// <summary><c>Pipeline:Robots</c>: presence, lifecycle events, commands and last-known state.</summary>
     public Robots.RobotsOptions Robots { get; private init; } = new();
+
+    /// <summary><c>Pipeline:Acks</c>: acknowledged delivery (docs/acks.md).</summary>
+    public Storage.Acks.AckOptions Acks { get; private init; } = new();
+
+    /// <summary>Where the highest durable seq per robot boot is kept across restarts.</summary>
+    public string AcksDirectory => Path.Combine(Pipeline.DataDir, "acks");
 
     /// <summary>Where robot session numbers are kept across restarts.</summary>
     public string RobotsDirectory => Path.Combine(Pipeline.DataDir, "robots");
@@ -109,6 +115,7 @@ internal sealed class PipelineSettings
             AlertChannels = BindAlertChannels(root, errors),
             Auth = Bind<AuthOptions>(root, "Auth", errors),
             Robots = Bind<Robots.RobotsOptions>(root, "Robots", errors),
+            Acks = Bind<Storage.Acks.AckOptions>(root, "Acks", errors),
         };
         settings.MoveDeprecatedKeys(root);
         settings.Validate(errors);
@@ -337,6 +344,7 @@ internal sealed class PipelineSettings
         ValidateChannelNames(errors);
         Auth.Validate(pipeline.Nested("Auth"));
         Robots.Validate(pipeline.Nested("Robots"));
+        Acks.Validate(pipeline.Nested("Acks"));
     }
 
     /// <summary>Every channel a rule or a route names must be configured (rules of a RulesPath file are checked when it loads).</summary>

@@ -6,4 +6,7 @@ internal enum CloseReason
     EndOfStream,
     IdleTimeout,
     Shutdown,
+
+    /// <summary>The hello asked for what the service cannot give (acks without the files sink, a hello without boot_id): told and closed.</summary>
+    Refused,
 }

@@ -47,6 +47,9 @@ internal sealed class IngestContext
     public ConnectionLimiter Tcp { get; }
     public ConnectionLimiter WebSocket { get; }
 
+    /// <summary>Acknowledged delivery (hellos that ask for acks, numbered lines); null when no connection may ask (tests).</summary>
+    public Acks.AckIngest? Acks { get; init; }
+
     /// <summary>The robot sessions, told the robot of a connection from its first lines; null when none are kept (tests).</summary>
     public ISessionObserver? Sessions { get; init; }
 

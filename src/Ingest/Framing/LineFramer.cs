@@ -28,14 +28,24 @@ internal sealed class LineFramer : IDisposable
     private readonly ITimer _flushTimer;
     private readonly ITimer _idleTimer;
     private readonly CancellationTokenRegistration _stopping;
+    private readonly Robots.IRobotLink? _link;
+    private readonly ReadOnlyMemory<byte> _hello;
+    private Acks.AckSession? _ack;
+    private bool _helloChecked;
+    private bool _refused;
     private EventBatch? _batch;
     private bool _named;
     private bool _discarding;
     private volatile bool _idle;
     private volatile bool _stop;
 
-    public LineFramer(PipeReader input, SourceConnection source, IngestContext context)
+    /// <param name="link">The connection's way back to the robot (acks, errors); null for sources that have none.</param>
+    /// <param name="hello">The connection's hello when it was read before the framer started (robot tokens configured).</param>
+    public LineFramer(PipeReader input, SourceConnection source, IngestContext context, Robots.IRobotLink? link = null, ReadOnlyMemory<byte> hello = default)
     {
+        _link = link;
+        _hello = hello;
+        _helloChecked = context.Acks is null;
         _input = input;
         _source = source;
         _context = context;
@@ -54,6 +64,15 @@ internal sealed class LineFramer : IDisposable
     {
         try
         {
+            if (!_helloChecked && !_hello.IsEmpty)
+            {
+                _helloChecked = true;
+                if (await HelloAsync(_hello).ConfigureAwait(false))
+                {
+                    return CloseReason.Refused;
+                }
+            }
+
             while (true)
             {
                 var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -68,6 +87,11 @@ internal sealed class LineFramer : IDisposable
                 }
 
                 _input.AdvanceTo(consumed, buffer.End);
+                if (_refused)
+                {
+                    return CloseReason.Refused;
+                }
+
                 if (ending)
                 {
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -85,7 +109,17 @@ internal sealed class LineFramer : IDisposable
         {
             _batch?.Release();
             _batch = null;
+            _ack?.End(); // after the last batch was handed on: a newer connection of the boot may go on
         }
+    }
+
+    /// <summary>The hello (if the first line is one that asks for acks): true when it was refused and the connection ends.</summary>
+    private async ValueTask<bool> HelloAsync(ReadOnlyMemory<byte> line)
+    {
+        var (session, refused) = await _context.Acks!.HelloAsync(line, _source, _link).ConfigureAwait(false);
+        _ack = session;
+        _refused = refused;
+        return refused;
     }
 
     /// <summary>
@@ -94,6 +128,22 @@ internal sealed class LineFramer : IDisposable
     /// </summary>
     private async ValueTask<SequencePosition> FrameAsync(ReadOnlySequence<byte> buffer, bool completed, CancellationToken cancellationToken)
     {
+        if (!_helloChecked)
+        {
+            // The first line may be a hello that asks for acks: it is answered before any event is taken.
+            var end = buffer.PositionOf((byte)'\n');
+            if (end is null && !completed && buffer.Length <= Auth.HelloMessage.MaxBytes)
+            {
+                return buffer.Start; // wait for the whole first line
+            }
+
+            _helloChecked = true;
+            if (end is not null && buffer.Slice(0, end.Value) is { Length: <= Auth.HelloMessage.MaxBytes } first && await HelloAsync(first.ToArray()).ConfigureAwait(false))
+            {
+                return buffer.End;
+            }
+        }
+
         var remaining = buffer;
         while (!remaining.IsEmpty)
         {
@@ -189,6 +239,9 @@ internal sealed class LineFramer : IDisposable
         var data = batch.Data;
         var offset = start;
         var end = start + length;
+        var ack = _ack;
+        var token = batch.Ack;
+        var now = ack is null ? 0 : _context.Time.GetTimestamp();
         while (offset < end)
         {
             var newline = data[offset..end].IndexOf((byte)'\n');
@@ -202,13 +255,15 @@ internal sealed class LineFramer : IDisposable
             {
                 Reject(DiscardReasons.LineTooLong, data.Slice(offset, lineLength));
             }
-            else
+            else if (ack is null || _context.Acks!.Accept(ack, data.Slice(offset, lineLength), ref token, now, _context, _source))
             {
                 batch.AddLine(offset, lineLength);
             }
 
             offset += newline + 1;
         }
+
+        batch.Ack = token;
     }
 
     /// <summary>
@@ -251,6 +306,7 @@ internal sealed class LineFramer : IDisposable
             NameRobot(batch);
         }
 
+        batch.Ack?.Stream.Touch(batch.ReceivedAt);
         _context.Component.Out.Inc(lines);
         bool accepted;
         try

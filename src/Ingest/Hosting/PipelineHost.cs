@@ -19,6 +19,7 @@ using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Framing;
 using Pipeline.Ingest.Http;
 using Pipeline.Ingest.Robots;
+using Pipeline.Storage.Acks;
 using Pipeline.Ingest.Tcp;
 using Pipeline.Ingest.WebSockets;
 using Pipeline.Storage.Alerting;
@@ -147,6 +148,7 @@ public static class PipelineHost
         services.AddRedactBlock(settings.Redact, settings.Blocks.Redact);
         services.AddEnrichBlock(settings.Enrich, settings.Blocks.Enrich);
         services.AddPatternMineBlock(settings.PatternMine, settings.PatternsDirectory, settings.Blocks.PatternMine);
+        services.AddAcks(settings.Acks, settings.Files.Enabled, settings.AcksDirectory, settings.FilesDirectory);
         services.AddFilesSink(settings.Files, settings.FilesDirectory);
         services.AddClickHouseSink(settings.ClickHouse, settings.ClickHouseSpoolDirectory, settings.PatternMine.Enabled);
         services.AddRabbitMqSink(settings.RabbitMq, settings.Routes, settings.RabbitMqSpoolDirectory);
@@ -172,6 +174,8 @@ public static class PipelineHost
             settings.Enrich.NodeName)
         {
             Sessions = sp.GetService<ISessionObserver>(),
+            Acks = new Acks.AckIngest(sp.GetService<AckRegistry>(), sp.GetService<AckMetrics>(), sp.GetService<InternalEventQueue>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Acks")),
         });
         services.AddSingleton<WebSocketIngestEndpoint>();
         services.AddSingleton<GraphService>();

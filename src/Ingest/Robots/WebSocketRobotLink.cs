@@ -58,6 +58,11 @@ internal sealed class WebSocketRobotLink : IRobotLink, IDisposable
         }
     }
 
+    public ValueTask<bool> SendReplyAsync(ReadOnlyMemory<byte> message) => SendAsync(message, CancellationToken.None);
+
+    /// <summary>Closes with <paramref name="code"/>, and aborts when the robot does not answer the close in time.</summary>
+    public void Close(int code, string reason) => _ = CloseThenAbortAsync(code, reason);
+
     /// <summary>Sends the close (when the socket is still open); never throws: the peer may be gone.</summary>
     public async Task CloseAsync(WebSocketCloseStatus status, string description)
     {
@@ -90,7 +95,7 @@ internal sealed class WebSocketRobotLink : IRobotLink, IDisposable
     }
 
     /// <summary>Says why, and aborts when the robot does not answer the close in time: a robot silent this long may be gone.</summary>
-    public void Close(string reason) => _ = CloseThenAbortAsync(reason);
+    public void Close(string reason) => _ = CloseThenAbortAsync(HeartbeatTimeout, reason);
 
     /// <summary>
     /// The endpoint is done with the socket (its receive loop ended). The gate is not disposed: a heartbeat or a
@@ -98,9 +103,9 @@ internal sealed class WebSocketRobotLink : IRobotLink, IDisposable
     /// </summary>
     public void Dispose() => _ended.TrySetResult();
 
-    private async Task CloseThenAbortAsync(string reason)
+    private async Task CloseThenAbortAsync(int code, string reason)
     {
-        await CloseAsync((WebSocketCloseStatus)HeartbeatTimeout, reason).ConfigureAwait(false);
+        await CloseAsync((WebSocketCloseStatus)code, reason).ConfigureAwait(false);
         if (await Task.WhenAny(_ended.Task, Task.Delay(CloseTimeout)).ConfigureAwait(false) != _ended.Task)
         {
             _socket.Abort();

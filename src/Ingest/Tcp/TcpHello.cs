@@ -13,9 +13,10 @@ internal static class TcpHello
 {
     /// <summary>
     /// Reads and consumes the first line. Returns the robot_id and token, or the error to send back
-    /// (<c>error</c> set): the peer closed first, the line is too long, not JSON, or not a hello.
+    /// (<c>error</c> set): the peer closed first, the line is too long, not JSON, or not a hello; and the line itself
+    /// (the framer reads what it says about acks).
     /// </summary>
-    public static async Task<(string? RobotId, string? Token, string? Error)> ReadAsync(PipeReader input, CancellationToken cancellationToken)
+    public static async Task<(string? RobotId, string? Token, string? Error, byte[]? Line)> ReadAsync(PipeReader input, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -27,7 +28,7 @@ internal static class TcpHello
                 if (result.IsCompleted || buffer.Length > HelloMessage.MaxBytes)
                 {
                     input.AdvanceTo(buffer.End);
-                    return (null, null, result.IsCompleted ? "closed before the hello" : HelloMessage.TooLong);
+                    return (null, null, result.IsCompleted ? "closed before the hello" : HelloMessage.TooLong, null);
                 }
 
                 input.AdvanceTo(buffer.Start, buffer.End);
@@ -35,9 +36,10 @@ internal static class TcpHello
             }
 
             var line = buffer.Slice(0, end.Value);
-            var parsed = line.Length > HelloMessage.MaxBytes ? (null, null, HelloMessage.TooLong) : HelloMessage.Parse(line.ToArray());
+            var bytes = line.Length > HelloMessage.MaxBytes ? null : line.ToArray();
+            var parsed = bytes is null ? (null, null, HelloMessage.TooLong) : HelloMessage.Parse(bytes);
             input.AdvanceTo(buffer.GetPosition(1, end.Value));
-            return parsed;
+            return (parsed.RobotId, parsed.Token, parsed.Error, bytes);
         }
     }
 }

@@ -40,9 +40,10 @@ internal sealed class TcpIngestHandler : ConnectionHandler
         }
 
         string? robot = null;
+        byte[]? hello = null;
         if (_auth.Enabled)
         {
-            (var refusal, robot) = await RefuseAsync(connection).ConfigureAwait(false);
+            (var refusal, robot, hello) = await RefuseAsync(connection).ConfigureAwait(false);
             if (refusal is not null)
             {
                 _context.Tcp.Release();
@@ -53,11 +54,12 @@ internal sealed class TcpIngestHandler : ConnectionHandler
 
         var source = _context.NewConnection("tcp", remote, robot, authenticated: _auth.Enabled);
         IngestLog.Connected(_logger, "tcp", source.Id, remote);
-        var session = _robots.Open(source, new Robots.TcpRobotLink(connection), null);
+        var link = new Robots.TcpRobotLink(connection);
+        var session = _robots.Open(source, link, null);
         var reason = "error";
         try
         {
-            using var framer = new LineFramer(connection.Transport.Input, source, _context);
+            using var framer = new LineFramer(connection.Transport.Input, source, _context, link, hello);
             // No cancellation token: Kestrel cancels ConnectionClosed on the peer's FIN, while its last lines
             // may still be in the pipe; they were received and are framed and sent on.
             var closed = await framer.RunAsync(CancellationToken.None).ConfigureAwait(false);
@@ -65,6 +67,7 @@ internal sealed class TcpIngestHandler : ConnectionHandler
             {
                 CloseReason.IdleTimeout => "idle_timeout",
                 CloseReason.Shutdown => "shutdown",
+                CloseReason.Refused => "refused",
                 _ => "eof",
             };
         }
@@ -87,16 +90,18 @@ internal sealed class TcpIngestHandler : ConnectionHandler
     }
 
     /// <summary>Reads the hello and checks its token; a refused robot gets an error line and the close. The refusal (null: let in), and the robot it named.</summary>
-    private async Task<(string? Refusal, string? Robot)> RefuseAsync(ConnectionContext connection)
+    private async Task<(string? Refusal, string? Robot, byte[]? Hello)> RefuseAsync(ConnectionContext connection)
     {
+        byte[]? hello = null;
         var remote = (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address ?? System.Net.IPAddress.None;
         string? refusal;
         string? robot = null;
         try
         {
             using var timeout = new CancellationTokenSource(Auth.HelloMessage.Timeout, _context.Time);
-            var (robotId, token, error) = await TcpHello.ReadAsync(connection.Transport.Input, timeout.Token).ConfigureAwait(false);
+            var (robotId, token, error, line) = await TcpHello.ReadAsync(connection.Transport.Input, timeout.Token).ConfigureAwait(false);
             robot = robotId;
+            hello = line;
             refusal = error is null ? _auth.Check("tcp", remote, robotId, token) : _auth.Refuse("tcp", remote, robotId, error);
         }
         catch (OperationCanceledException)
@@ -105,12 +110,12 @@ internal sealed class TcpIngestHandler : ConnectionHandler
         }
         catch (ConnectionResetException)
         {
-            return ("connection reset before the hello", null);
+            return ("connection reset before the hello", null, null);
         }
 
         if (refusal is null)
         {
-            return (null, robot);
+            return (null, robot, hello);
         }
 
         try
@@ -124,6 +129,6 @@ internal sealed class TcpIngestHandler : ConnectionHandler
             // The robot left before hearing why; it was counted.
         }
 
-        return (refusal, robot);
+        return (refusal, robot, null);
     }
 }

@@ -60,6 +60,7 @@ internal sealed class WebSocketIngestEndpoint
 
         WebSocket? early = null;
         ReadOnlyMemory<byte> preface = default;
+        ReadOnlyMemory<byte> hello = default;
         if (_auth.Enabled)
         {
             string? refusal;
@@ -71,7 +72,7 @@ internal sealed class WebSocketIngestEndpoint
             {
                 // No token in the header or the query: the first message must be a hello that carries it.
                 early = await AcceptOrNullAsync(http).ConfigureAwait(false);
-                (refusal, robot, preface) = early is null ? ("websocket handshake failed", robot, default) : await HelloAsync(early, http, robot).ConfigureAwait(false);
+                (refusal, robot, hello, preface) = early is null ? ("websocket handshake failed", robot, default, default) : await HelloAsync(early, http, robot).ConfigureAwait(false);
             }
 
             if (refusal is not null)
@@ -93,7 +94,7 @@ internal sealed class WebSocketIngestEndpoint
             using var link = new Robots.WebSocketRobotLink(socket);
             IngestLog.Connected(_logger, "websocket", source.Id, remote);
             session = _robots.Open(source, link, userAgent);
-            reason = await RunAsync(socket, link, source, close, preface, http.RequestAborted).ConfigureAwait(false);
+            reason = await RunAsync(socket, link, source, close, hello, preface, http.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ConnectionAbortedException)
         {
@@ -139,12 +140,14 @@ internal sealed class WebSocketIngestEndpoint
     /// token checked for its robot_id (or <c>?robot_id=</c>; both must agree). A refused robot is closed with 4401 and the
     /// reason. Returns the refusal (null: let in), the robot, and the lines that followed the hello in its message.
     /// </summary>
-    private async Task<(string? Refusal, string? Robot, ReadOnlyMemory<byte> Following)> HelloAsync(WebSocket socket, HttpContext http, string? queryRobot)
+    private async Task<(string? Refusal, string? Robot, ReadOnlyMemory<byte> Hello, ReadOnlyMemory<byte> Following)> HelloAsync(WebSocket socket, HttpContext http,
+        string? queryRobot)
     {
         var remote = http.Connection.RemoteIpAddress ?? System.Net.IPAddress.None;
         string? refusal;
         string? robot = queryRobot;
         ReadOnlyMemory<byte> rest = default;
+        ReadOnlyMemory<byte> hello = default;
         try
         {
             using var timeout = new CancellationTokenSource(Auth.HelloMessage.Timeout, _context.Time);
@@ -156,7 +159,8 @@ internal sealed class WebSocketIngestEndpoint
             else
             {
                 var newline = message.Span.IndexOf((byte)'\n');
-                var (helloRobot, token, invalid) = Auth.HelloMessage.Parse(newline < 0 ? message.Span : message.Span[..newline]);
+                hello = newline < 0 ? message : message[..newline];
+                var (helloRobot, token, invalid) = Auth.HelloMessage.Parse(hello.Span);
                 rest = newline < 0 ? default : EndedLine(message[(newline + 1)..]);
                 if (invalid is not null)
                 {
@@ -179,7 +183,7 @@ internal sealed class WebSocketIngestEndpoint
         }
         catch (WebSocketException)
         {
-            return ("closed before the hello", robot, default);
+            return ("closed before the hello", robot, default, default);
         }
 
         if (refusal is not null)
@@ -187,7 +191,7 @@ internal sealed class WebSocketIngestEndpoint
             await CloseQuietlyAsync(socket, (WebSocketCloseStatus)Unauthorized, refusal).ConfigureAwait(false);
         }
 
-        return (refusal, robot, rest);
+        return (refusal, robot, hello, rest);
     }
 
     /// <summary>The end of a message ends its last line, as in <see cref="ReceiveAsync"/>.</summary>
@@ -279,12 +283,12 @@ internal sealed class WebSocketIngestEndpoint
     }
 
     private async Task<string> RunAsync(WebSocket socket, Robots.WebSocketRobotLink link, Blocks.Events.SourceConnection source, CloseFrame close,
-        ReadOnlyMemory<byte> preface, CancellationToken aborted)
+        ReadOnlyMemory<byte> hello, ReadOnlyMemory<byte> preface, CancellationToken aborted)
     {
         // Pause above MaxLineBytes, as the TCP transport does, so an over-long line is always seen whole enough to reject.
         var pause = _context.Options.MaxLineBytes + Hosting.PipelineHost.TransportMargin;
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: pause, resumeWriterThreshold: pause / 2, useSynchronizationContext: false));
-        using var framer = new LineFramer(pipe.Reader, source, _context);
+        using var framer = new LineFramer(pipe.Reader, source, _context, link, hello);
         var framing = framer.RunAsync(CancellationToken.None);
         string reason;
         try
@@ -304,7 +308,11 @@ internal sealed class WebSocketIngestEndpoint
 
         var closed = await framing.ConfigureAwait(false);
         await pipe.Reader.CompleteAsync().ConfigureAwait(false);
-        if (closed != CloseReason.EndOfStream)
+        if (closed == CloseReason.Refused)
+        {
+            reason = "refused"; // the framer told the robot why and closed
+        }
+        else if (closed != CloseReason.EndOfStream)
         {
             reason = closed == CloseReason.IdleTimeout ? "idle_timeout" : "shutdown";
             await close.SendAsync(link, WebSocketCloseStatus.NormalClosure, reason == "idle_timeout" ? "idle timeout" : "server shutting down").ConfigureAwait(false);

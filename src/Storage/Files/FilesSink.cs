@@ -18,14 +18,17 @@ public sealed class FilesSink : RunnerSink
 {
     private readonly RollingFileWriter _writer;
 
-    public FilesSink(string directory, FilesSinkOptions options, BlockOptions block, PipelineMetrics metrics, TimeProvider time, ILogger logger)
-        : this(new RollingFileWriter(directory, options, time), directory, options, block, metrics, time, logger)
+    /// <param name="acks">The acknowledged robot boots, told about every fsync (null: no acks).</param>
+    public FilesSink(string directory, FilesSinkOptions options, BlockOptions block, PipelineMetrics metrics, TimeProvider time, ILogger logger,
+        Acks.AckRegistry? acks = null)
+        : this(new RollingFileWriter(directory, options, time), directory, options, block, metrics, time, logger, acks)
     {
     }
 
     private FilesSink(RollingFileWriter writer, string directory, FilesSinkOptions options, BlockOptions block, PipelineMetrics metrics, TimeProvider time,
-        ILogger logger)
-        : base(new SinkRunner(new FilesWriter(writer, directory, options, metrics, time, logger), () => new FrameEncoder(), options.ToRunnerOptions(block), metrics, time, logger))
+        ILogger logger, Acks.AckRegistry? acks)
+        : base(new SinkRunner(new FilesWriter(writer, directory, options, metrics, time, logger, acks), () => new FrameEncoder(), options.ToRunnerOptions(block),
+            metrics, time, logger))
     {
         _writer = writer;
     }

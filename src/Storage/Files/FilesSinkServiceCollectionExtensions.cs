@@ -17,7 +17,7 @@ public static class FilesSinkServiceCollectionExtensions
 
         services.AddSingleton(sp => new FilesSink(directory, options, BlockOptions.Of(options.BoundedCapacity, options.MaxDegreeOfParallelism),
             sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Sinks.Files")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Sinks.Files"), sp.GetService<Acks.AckRegistry>()));
         services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<FilesSink>());
         return services;
     }

@@ -38,6 +38,12 @@ internal sealed class RollingFileWriter : IDisposable
 
     public string? CurrentPath => _file?.Name;
 
+    /// <summary>The open file's handle (for an fsync outside the writer's lock), or null.</summary>
+    public Microsoft.Win32.SafeHandles.SafeFileHandle? CurrentHandle => _file?.SafeFileHandle;
+
+    /// <summary>The open file's length: where the next frame goes.</summary>
+    public long CurrentLength => _file?.Length ?? 0;
+
     /// <summary>Writes the bytes straight to the OS (no user-space buffer), rolling first when due.</summary>
     public void Write(ReadOnlySpan<byte> frame)
     {

@@ -31,6 +31,12 @@ public sealed class SinkBatch : IDisposable
     /// <summary>When the first event was appended (<see cref="TimeProvider.GetTimestamp"/>); set by the runner.</summary>
     public long CreatedTimestamp { get; set; }
 
+    /// <summary>
+    /// The numbered lines of acknowledged robots this batch carries (an <see cref="IAcknowledgingSink"/>'s batches only):
+    /// the sink takes it when the write succeeded; one left here when the batch is done was lost (the runner resolves it).
+    /// </summary>
+    public Pipeline.Blocks.Acks.AckToken? Ack { get; set; }
+
     /// <summary>The sink's own bookkeeping between attempts of this batch (for example, how often each message came back). Not spooled.</summary>
     public object? State { get; set; }
 

@@ -26,6 +26,8 @@ public sealed partial class SinkRunner
                 if (_spooling)
                 {
                     ToSpool(batch);
+                    batch.Ack?.MarkLost();
+                    batch.Ack = null;
                     return;
                 }
             }
@@ -68,6 +70,9 @@ public sealed partial class SinkRunner
             finally
             {
                 _pending = null;
+                // Discarded, rejected or spooled: its robots are not acknowledged for it and re-send.
+                batch.Ack?.MarkLost();
+                batch.Ack = null;
             }
         }
     }

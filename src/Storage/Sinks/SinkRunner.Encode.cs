@@ -13,10 +13,13 @@ public sealed partial class SinkRunner
             encoder = _encoderFactory();
         }
 
+        // The durable sink's claim comes before Append, which releases the event batch (whose return to the pool would lose it).
+        var token = _durable is not null && batch.Ack is { } ack && ack.TryClaim() ? ack : null;
         if (!Append(encoder, batch, pendingBefore: 0))
         {
             // Whatever the failed Append left behind must not be sealed: the encoder goes, not back to the pool.
             encoder.Dispose();
+            token?.MarkLost();
             return null;
         }
 
@@ -25,6 +28,11 @@ public sealed partial class SinkRunner
         if (sealedBatch is not null)
         {
             sealedBatch.CreatedTimestamp = _time.GetTimestamp();
+            sealedBatch.Ack = token;
+        }
+        else if (token is not null)
+        {
+            _durable!.AwaitSync(token);
         }
 
         return sealedBatch;

@@ -28,6 +28,7 @@ namespace Pipeline.Storage.Sinks;
 public sealed partial class SinkRunner : IEventSink, IAsyncDisposable
 {
     private readonly IBatchSink _sink;
+    private readonly IAcknowledgingSink? _durable;
     private readonly Func<IBatchEncoder> _encoderFactory;
     private readonly SinkRunnerOptions _options;
     private readonly ComponentMetrics _metrics;
@@ -69,6 +70,7 @@ public sealed partial class SinkRunner : IEventSink, IAsyncDisposable
         }
 
         _sink = sink;
+        _durable = sink as IAcknowledgingSink;
         _encoderFactory = encoderFactory;
         _options = options;
         _time = time;

@@ -1,0 +1,65 @@
+using System.Buffers.Text;
+using Pipeline.Blocks.Acks;
+using Pipeline.Ingest.Robots;
+
+namespace Pipeline.Ingest.Acks;
+
+/// <summary>
+/// One connection's part in an acknowledged boot: it owns the <see cref="AckStream"/> while it feeds it, takes the
+/// stream's acks to the robot (as replies on its link, in order with heartbeats and commands), and is closed when a
+/// newer connection of the same boot takes over (4409) or the stream must be re-sent (1011).
+/// </summary>
+internal sealed class AckSession : IAckOwner
+{
+    /// <summary>The WebSocket close code for a connection whose boot a newer connection took over.</summary>
+    public const int Superseded = 4409;
+
+    private readonly IRobotLink _link;
+    private readonly Storage.Acks.AckMetrics _metrics;
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public AckSession(AckStream stream, IRobotLink link, Storage.Acks.AckMetrics metrics)
+    {
+        Stream = stream;
+        _link = link;
+        _metrics = metrics;
+    }
+
+    public AckStream Stream { get; }
+
+    /// <summary>Completes when the connection's framer ended and its last batch was handed on.</summary>
+    public Task Ended => _ended.Task;
+
+    public void SendAck(AckStream stream, long seq) => _ = SendAckAsync(stream, seq);
+
+    /// <summary>Sends <c>{"type":"ack","boot_id":…,"seq":…}</c> now (the resume point after the hello, and each ack).</summary>
+    public ValueTask<bool> SendAckAsync(AckStream stream, long seq)
+    {
+        var prefix = stream.AckPrefix;
+        var message = new byte[prefix.Length + 21];
+        prefix.CopyTo(message, 0);
+        Utf8Formatter.TryFormat(seq, message.AsSpan(prefix.Length), out var written);
+        message[prefix.Length + written] = (byte)'}';
+        return _link.SendReplyAsync(message.AsMemory(0, prefix.Length + written + 1));
+    }
+
+    public void Resend(string reason)
+    {
+        _metrics.Sessions.WithLabels("resend").Inc();
+        _link.Close((int)System.Net.WebSockets.WebSocketCloseStatus.InternalServerError, reason);
+    }
+
+    /// <summary>A newer connection of the same boot took over: this one is closed.</summary>
+    public void Supersede()
+    {
+        _metrics.Sessions.WithLabels("superseded").Inc();
+        _link.Close(Superseded, "superseded");
+    }
+
+    /// <summary>The framer ended: the stream is free for the next connection.</summary>
+    public void End()
+    {
+        Stream.Release(this);
+        _ended.TrySetResult();
+    }
+}
