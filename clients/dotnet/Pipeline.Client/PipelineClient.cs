@@ -112,6 +112,18 @@ public sealed partial class PipelineClient : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Callers waiting in Log for room (tests of the Block policy).</summary>
+    internal int BlockedCallers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _blocked;
+            }
+        }
+    }
+
     /// <summary>Whether a connection is up and past its resume ack.</summary>
     public bool IsConnected => Volatile.Read(ref _transport) is not null;
 
