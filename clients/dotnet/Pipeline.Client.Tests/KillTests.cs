@@ -13,8 +13,8 @@ public sealed class KillTests
     public async Task EverySeqIsWrittenExactlyOnceInOrderThroughTwoKillsAndAnAbort(string transport)
     {
         var ports = ServicePorts.Free();
-        var service = await PipelineService.StartAsync(ports);
-        var dataDir = service.DataDir;
+        var dataDir = PipelineService.NewDataDir();
+        var service = await PipelineService.StartAsync(ports, dataDir);
         var options = TestClients.Options(transport == "ws" ? ports.WebSocket : ports.TcpUri);
         try
         {

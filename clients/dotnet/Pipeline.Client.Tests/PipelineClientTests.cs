@@ -94,19 +94,23 @@ public sealed class PipelineClientTests
         var options = TestClients.Options(transport == "ws" ? service.Ports.WebSocket : service.Ports.TcpUri);
         await using (var client = new PipelineClient(options))
         {
+            var aborts = 0;
             for (var i = 1; i <= Events; i++)
             {
                 client.Log(PipelineLevel.Info, "tick", "nav", [new("i", i)]);
                 if (i % 10_000 == 0)
                 {
                     // Mid-stream, with events sent and not yet acknowledged: they must come again, and only once in the files.
-                    await Poll.UntilAsync(() => client.IsConnected, TestClients.Deadline, () => "the client did not connect");
+                    // Each abort hits a new connection: the one after the previous abort.
+                    await Poll.UntilAsync(() => client.IsConnected && client.Reconnects == aborts, TestClients.Deadline,
+                        () => $"connected {client.IsConnected}, reconnects {client.Reconnects}, aborts {aborts}");
                     client.AbortConnection();
+                    aborts++;
                 }
             }
 
             await client.FlushAsync(TestClients.Deadline);
-            Assert.True(client.Reconnects >= 3, $"reconnects {client.Reconnects}");
+            Assert.Equal(aborts, client.Reconnects);
             Assert.Equal(Events, client.Acknowledged);
         }
 
@@ -118,8 +122,8 @@ public sealed class PipelineClientTests
     public async Task ACrashedAndRestartedServiceTellsWhereToResumeAndNothingIsWrittenTwice()
     {
         var ports = ServicePorts.Free();
-        var service = await PipelineService.StartAsync(ports);
-        var dataDir = service.DataDir;
+        var dataDir = PipelineService.NewDataDir();
+        var service = await PipelineService.StartAsync(ports, dataDir);
         var options = TestClients.Options(ports.WebSocket);
         try
         {

@@ -139,8 +139,10 @@ public sealed partial class PipelineClient
     /// <summary>Sends and reads acks until the connection fails (the reason) or the client closes.</summary>
     private async Task<string> ServeAsync(IEventTransport transport, CancellationToken stop)
     {
+        // The sender ends with the connection: waiting for events (or sending), it would not see the receiver fail.
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var receiving = ReceiveAsync(transport);
-        var sending = SendAsync(transport, stop);
+        var sending = SendAsync(transport, connection.Token);
         var first = await Task.WhenAny(receiving, sending).ConfigureAwait(false);
         if (first == sending && stop.IsCancellationRequested)
         {
@@ -156,6 +158,7 @@ public sealed partial class PipelineClient
         }
 
         transport.Abort();
+        await connection.CancelAsync().ConfigureAwait(false);
         var reason = Reason(first);
         await Task.WhenAll(Quiet(receiving), Quiet(sending)).ConfigureAwait(false);
         return reason;

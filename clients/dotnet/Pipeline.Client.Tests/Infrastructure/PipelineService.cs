@@ -138,6 +138,14 @@ public sealed partial class PipelineService : IAsyncDisposable
         }
     }
 
+    /// <summary>A data directory for services that restart on it: no one service owns it; the test deletes it.</summary>
+    public static string NewDataDir()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "pipeline-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dataDir);
+        return dataDir;
+    }
+
     public static void DeleteDataDir(string dataDir)
     {
         try

@@ -9,6 +9,9 @@ internal sealed class WebSocketTransport : IEventTransport
     private readonly ClientWebSocket _socket = new();
     private readonly LineReader _reader = new();
 
+    // A pending ReceiveAsync does not always end when ClientWebSocket.Abort() is called; a cancelled token always ends it.
+    private readonly CancellationTokenSource _aborted = new();
+
     public WebSocketTransport(Uri uri, string? token)
     {
         _uri = uri;
@@ -32,7 +35,7 @@ internal sealed class WebSocketTransport : IEventTransport
                 return line;
             }
 
-            var result = await _socket.ReceiveAsync(_reader.GetMemory(), cancellationToken).ConfigureAwait(false);
+            var result = await _socket.ReceiveAsync(_reader.GetMemory(), cancellationToken.CanBeCanceled ? cancellationToken : _aborted.Token).ConfigureAwait(false);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely,
@@ -55,11 +58,23 @@ internal sealed class WebSocketTransport : IEventTransport
         }
     }
 
-    public void Abort() => _socket.Abort();
+    public void Abort()
+    {
+        try
+        {
+            _aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Abort();
+    }
 
     public ValueTask DisposeAsync()
     {
         _socket.Dispose();
+        _aborted.Dispose();
         return ValueTask.CompletedTask;
     }
 }
