@@ -11,6 +11,11 @@ command -v curl >/dev/null || need+=(curl)
 [ -x /usr/sbin/clickhouse-server ] || command -v clickhouse-server >/dev/null || need+=(clickhouse-server)
 [ -x /usr/sbin/rabbitmq-server ] || need+=(rabbitmq-server)
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
+# The Python client (clients/python) and its tests: websockets for ws://, pytest, and lz4 to read the files.
+/usr/bin/python3 -c 'import websockets' 2>/dev/null || need+=(python3-websockets)
+/usr/bin/python3 -c 'import pytest' 2>/dev/null || need+=(python3-pytest)
+/usr/bin/python3 -c 'import pytest_asyncio' 2>/dev/null || need+=(python3-pytest-asyncio)
+/usr/bin/python3 -c 'import lz4.frame' 2>/dev/null || need+=(python3-lz4)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]} from Debian's packages" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -46,6 +51,11 @@ dotnet test Pipeline.sln -c Release --no-build --nologo \
   --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@" 2>&1 | tee "$results/console.txt"
 status=${PIPESTATUS[0]}
 
+# The Python client's tests, against the service the build above produced (they start it themselves).
+pipeline_dll="$PWD/src/Ingest/bin/Release/net10.0/pipeline.dll"
+(cd clients/python && PIPELINE_TEST_DLL="$pipeline_dll" /usr/bin/python3 -m pytest tests -q -p no:cacheprovider --junitxml="$results/python.xml") 2>&1 | tee "$results/python-console.txt"
+py_status=${PIPESTATUS[0]}
+
 # Sum the outcomes of every test project from its .trx file.
 passed=0; failed=0; skipped=0
 for f in "$results"/*.trx; do
@@ -56,5 +66,16 @@ for f in "$results"/*.trx; do
   n=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$c"); skipped=$((skipped + ${n:-0}))
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+# And pytest's, from its JUnit XML: tests − failures − errors − skipped passed.
+py_failed=0
+if [ -f "$results/python.xml" ]; then
+  c=$(grep -o '<testsuite [^>]*>' "$results/python.xml" | head -1)
+  t=$(sed -n 's/.* tests="\([0-9]*\)".*/\1/p' <<<"$c"); f=$(sed -n 's/.* failures="\([0-9]*\)".*/\1/p' <<<"$c")
+  e=$(sed -n 's/.* errors="\([0-9]*\)".*/\1/p' <<<"$c"); s=$(sed -n 's/.* skipped="\([0-9]*\)".*/\1/p' <<<"$c")
+  py_failed=$(( ${f:-0} + ${e:-0} ))
+  passed=$((passed + ${t:-0} - py_failed - ${s:-0})); failed=$((failed + py_failed)); skipped=$((skipped + ${s:-0}))
+fi
+if [ "$py_status" -ne 0 ] && [ "$py_failed" -eq 0 ]; then failed=$((failed + 1)); fi
 echo "$passed passed, $failed failed, $skipped skipped"
-exit "$status"
+[ "$status" -ne 0 ] && exit "$status"
+exit "$py_status"

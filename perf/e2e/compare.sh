@@ -7,6 +7,7 @@
 #   SYSTEMS="pipeline-tcp pipeline-tcp-rabbitmq" BENCH_DIR=/work/shared/bench perf/e2e/compare.sh 1000000 4 5   # the RabbitMQ sink's cost
 #   SYSTEMS="pipeline-tcp pipeline-tcp-alerts50" perf/e2e/compare.sh 1000000 4 5   # the alert block's cost with 50 rules
 #   SYSTEMS="pipeline-tcp pipeline-tcp-noring" perf/e2e/compare.sh 1000000 4 5   # the robots' recent-events ring's cost
+#   SYSTEMS="pipeline-websocket pipeline-websocket-acks" perf/e2e/compare.sh 1000000 4 5   # acknowledged delivery's cost (docs/acks.md)
 #
 # SYSTEMS picks what to measure (default: rsyslog syslog-ng pipeline-tcp pipeline-websocket);
 # pipeline-tcp-nomine is Pipeline over TCP with the pattern-mine block off (Pipeline:PatternMine:Enabled=false);
@@ -101,7 +102,7 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
     PEERS_WORK="$work" "$bench/send.sh" 127.0.0.1 "$tcp" "$data" "$conns" >/dev/null
   else
     dotnet "$load" websocket --url "ws://127.0.0.1:$http/ingest" --robots "$conns" --rate 0 \
-      --events "$events" --lines-per-write 256 > "$d/load.txt"
+      --events "$events" --lines-per-write 256 ${LOAD_ARGS:-} > "$d/load.txt"
   fi
   wait_written $((events * (${WARMUPS:-1} + 1))) 300
   end=$(date +%s.%N)
@@ -146,6 +147,7 @@ for r in $(seq "$rounds"); do
       pipeline-tcp-noring) res=$(run_pipeline tcp --Pipeline:Robots:RecentEvents=0) ;;
       pipeline-tcp-alerts50) res=$(run_pipeline tcp --Pipeline:Alerts:RulesPath="${ALERT_RULES:-$here/alerts/bench-50-rules.json}") ;;
       pipeline-websocket) res=$(run_pipeline websocket) ;;
+      pipeline-websocket-acks) res=$(LOAD_ARGS=--acks run_pipeline websocket) ;;
       pipeline-tcp-rabbitmq) res=$(DRAIN=1 WAIT_SINKS="files rabbitmq" run_pipeline tcp --Pipeline:Sinks:RabbitMq:Uri="$mquri" \
         --Pipeline:Sinks:RabbitMq:Mode="${RABBITMQ_MODE:-Batch}") ;;
       *) res=$(run_peer "$sys") ;;
@@ -181,3 +183,4 @@ loss "pattern-mine block" pipeline-tcp pipeline-tcp-nomine
 loss "alert block (50 rules)" pipeline-tcp-alerts50 pipeline-tcp
 loss "RabbitMQ sink (${RABBITMQ_MODE:-Batch} mode) against files only" pipeline-tcp-rabbitmq pipeline-tcp
 loss "recent events per robot (RecentEvents 100)" pipeline-tcp pipeline-tcp-noring
+loss "acknowledged delivery over WebSocket" pipeline-websocket-acks pipeline-websocket

@@ -238,6 +238,7 @@ public sealed class TestPipeline : IAsyncDisposable
             "pipeline_component_discarded_events_total" => Metrics.ComponentDiscarded,
             "pipeline_component_errors_total" => Metrics.ComponentErrors,
             "pipeline_sink_written_events_total" => Metrics.SinkWritten,
+            "pipeline_sink_fsyncs_total" => Metrics.SinkFsyncs,
             "pipeline_deadletter_records_total" => Metrics.DeadLetters,
             _ => throw new ArgumentException($"Unknown metric {name}", nameof(name)),
         };

@@ -66,6 +66,13 @@ internal sealed class FleetOptions
         CustomParser = DurationParser.Parse,
     };
 
+    public Option<bool> Acks { get; } = new("--acks")
+    {
+        Description = "Acknowledged delivery (docs/acks.md, WebSocket): each robot says hello with acks and a boot_id, numbers its events " +
+                      "(seq first, from 1), waits for the ack of everything before closing, and the report adds the ack latency " +
+                      "(a write to the ack that covers it).",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Robots);
@@ -77,6 +84,9 @@ internal sealed class FleetOptions
         command.Options.Add(Timeout);
     }
 
+    /// <summary>Only the WebSocket command has acks (<see cref="Acks"/>).</summary>
+    public void AddAcksTo(Command command) => command.Options.Add(Acks);
+
     public LoadPlan Plan(ParseResult result, string target) => new()
     {
         Target = target,
@@ -87,6 +97,7 @@ internal sealed class FleetOptions
         LinesPerWrite = result.GetValue(LinesPerWrite),
         Seed = result.GetValue(Seed),
         Timeout = result.GetValue(Timeout),
+        Acks = result.GetValue(Acks),
     };
 
     private static void AtLeast(OptionResult result, long value, long minimum)

@@ -38,7 +38,7 @@ internal static class LoadCommands
         {
             var (h, p) = (result.GetValue(host)!, result.GetValue(port));
             var plan = fleet.Plan(result, $"tcp {h}:{p}");
-            return new FleetRunner(plan, ct => TcpRobotConnection.ConnectAsync(h, p, ct), output).RunAsync(cancellationToken);
+            return new FleetRunner(plan, (_, _, ct) => TcpRobotConnection.ConnectAsync(h, p, ct), output).RunAsync(cancellationToken);
         });
         return command;
     }
@@ -65,11 +65,14 @@ internal static class LoadCommands
         var command = new Command("websocket", "Each robot opens a WebSocket and sends NDJSON lines in text messages.") { url };
         command.Aliases.Add("ws");
         fleet.AddTo(command);
+        fleet.AddAcksTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             var uri = result.GetValue(url)!;
-            var plan = fleet.Plan(result, $"websocket {uri}");
-            return new FleetRunner(plan, ct => WebSocketRobotConnection.ConnectAsync(uri, ct), output).RunAsync(cancellationToken);
+            var plan = fleet.Plan(result, $"websocket {uri}{(fleet.Acks is var a && result.GetValue(a) ? " with acks" : "")}");
+            return new FleetRunner(plan, (index, stats, ct) => plan.Acks
+                ? AckedWebSocketConnection.ConnectAsync(uri, $"robot-{index + 1}", stats, ct)
+                : WebSocketRobotConnection.ConnectAsync(uri, ct), output).RunAsync(cancellationToken);
         });
         return command;
     }

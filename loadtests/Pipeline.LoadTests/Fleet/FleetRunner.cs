@@ -15,10 +15,11 @@ internal sealed class FleetRunner
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
 
     private readonly LoadPlan _plan;
-    private readonly Func<CancellationToken, Task<IRobotConnection>> _connect;
+    private readonly Func<int, LoadStats, CancellationToken, Task<IRobotConnection>> _connect;
     private readonly ConsoleReport _report;
 
-    public FleetRunner(LoadPlan plan, Func<CancellationToken, Task<IRobotConnection>> connect, TextWriter output)
+    /// <param name="connect">Opens robot <c>index</c>'s connection (it may record into the run's stats: acks).</param>
+    public FleetRunner(LoadPlan plan, Func<int, LoadStats, CancellationToken, Task<IRobotConnection>> connect, TextWriter output)
     {
         _plan = plan;
         _connect = connect;
@@ -116,7 +117,7 @@ internal sealed class FleetRunner
             {
                 try
                 {
-                    connections[index] = await _connect(abort).ConfigureAwait(false);
+                    connections[index] = await _connect(index, stats, abort).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {

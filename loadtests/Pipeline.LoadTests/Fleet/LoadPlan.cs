@@ -27,6 +27,9 @@ internal sealed record LoadPlan
     /// <summary>Hard stop: the run ends after this long whatever happens, in-flight writes are aborted.</summary>
     public required TimeSpan Timeout { get; init; }
 
+    /// <summary>Ask for acks (docs/acks.md): a hello with a boot_id, seq 1, 2, … first on every event, every ack awaited before closing.</summary>
+    public bool Acks { get; init; }
+
     /// <summary>The events robot <paramref name="index"/> sends, or <see cref="long.MaxValue"/> in a timed run.</summary>
     public long QuotaOf(int index) =>
         Events == 0 ? long.MaxValue : Events / Robots + (index < Events % Robots ? 1 : 0);

@@ -36,7 +36,8 @@ internal sealed class Robot
     public async Task RunAsync(long startTimestamp, long deadline, CancellationToken stop, CancellationToken abort)
     {
         var quota = _plan.QuotaOf(_index);
-        var generator = new EventGenerator(_plan.Seed + _index, robot: _index + 1);
+        var generator = new EventGenerator(_plan.Seed + _index, robot: _index + 1, seqFirst: _plan.Acks);
+        var firstSeq = _plan.Acks ? 1 : 0; // acked events count from 1 (docs/acks.md)
         var buffer = new byte[_plan.LinesPerWrite * EventGenerator.MaxLineBytes];
         var perSecond = _plan.Rate / _plan.Robots;
         // Robots take turns within the first interval instead of all writing at the same instant.
@@ -66,7 +67,7 @@ internal sealed class Robot
                 var length = 0;
                 for (var i = 0; i < lines; i++)
                 {
-                    length += generator.Write(buffer.AsSpan(length), sent + i);
+                    length += generator.Write(buffer.AsSpan(length), firstSeq + sent + i);
                 }
 
                 var started = Stopwatch.GetTimestamp();

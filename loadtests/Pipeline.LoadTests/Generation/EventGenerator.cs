@@ -39,13 +39,16 @@ internal sealed class EventGenerator
 
     private readonly Random _random;
     private readonly int _robot;
+    private readonly bool _seqFirst;
 
     /// <param name="seed">Same seed, same events.</param>
     /// <param name="robot">Every event from robot-<paramref name="robot"/>; 0 picks a robot per event like gen_events.py.</param>
-    public EventGenerator(int seed, int robot = 0)
+    /// <param name="seqFirst"><c>seq</c> as the first key (as the ack protocol's clients write it, docs/acks.md) instead of the last.</param>
+    public EventGenerator(int seed, int robot = 0, bool seqFirst = false)
     {
         _random = new Random(seed);
         _robot = robot;
+        _seqFirst = seqFirst;
     }
 
     /// <summary>Writes one event and its <c>\n</c>; returns the bytes written.</summary>
@@ -55,7 +58,17 @@ internal sealed class EventGenerator
     {
         var r = _robot > 0 ? _robot : _random.Next(1, FleetSize + 1);
         var n = 0;
-        Put(destination, ref n, "{\"ts\":\"2026-11-23T12:"u8);
+        if (_seqFirst)
+        {
+            Put(destination, ref n, "{\"seq\":"u8);
+            Number(destination, ref n, seq);
+            Put(destination, ref n, ",\"ts\":\"2026-11-23T12:"u8);
+        }
+        else
+        {
+            Put(destination, ref n, "{\"ts\":\"2026-11-23T12:"u8);
+        }
+
         Digits(destination, ref n, seq / 60000 % 60, 2);
         destination[n++] = (byte)':';
         Digits(destination, ref n, seq / 1000 % 60, 2);
@@ -88,8 +101,13 @@ internal sealed class EventGenerator
         Put(destination, ref n, "},\"token\":\"tok_"u8);
         ((ulong)_random.NextInt64(long.MinValue, long.MaxValue)).TryFormat(destination[n..], out var w, "x16", CultureInfo.InvariantCulture);
         n += w;
-        Put(destination, ref n, "\",\"seq\":"u8);
-        Number(destination, ref n, seq);
+        destination[n++] = (byte)'"';
+        if (!_seqFirst)
+        {
+            Put(destination, ref n, ",\"seq\":"u8);
+            Number(destination, ref n, seq);
+        }
+
         destination[n++] = (byte)'}';
         destination[n++] = (byte)'\n';
         return n;

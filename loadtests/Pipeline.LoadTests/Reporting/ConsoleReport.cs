@@ -40,13 +40,14 @@ internal sealed class ConsoleReport
     public void Progress(LoadStats stats, TimeSpan elapsed, int sending)
     {
         var interval = stats.TakeInterval();
+        var acks = stats.TakeAckInterval();
         var seconds = Math.Max((elapsed - _lastElapsed).TotalSeconds, 1e-9);
         var events = stats.Events;
         var bytes = stats.Bytes;
         _output.WriteLine(
             $"[{elapsed.TotalSeconds,6:F1}s] {Units.Rate((events - _lastEvents) / seconds),9} ev/s " +
             $"{Units.Bytes((bytes - _lastBytes) / seconds),10}/s  total {Units.Count(events),11}  " +
-            $"write {Latencies(interval)}  robots sending {sending}" +
+            $"write {Latencies(interval)}" + (acks.TotalCount > 0 ? $"  ack {Latencies(acks)}" : "") + $"  robots sending {sending}" +
             (stats.ErrorCount > 0 ? $"  errors {stats.ErrorCount}" : ""));
         _lastEvents = events;
         _lastBytes = bytes;
@@ -56,6 +57,7 @@ internal sealed class ConsoleReport
     public void Summary(LoadPlan plan, LoadStats stats, TimeSpan sending, int connected, int closedCleanly, IReadOnlyDictionary<string, int> closeNotes)
     {
         stats.TakeInterval();
+        stats.TakeAckInterval();
         var seconds = Math.Max(sending.TotalSeconds, 1e-9);
         var rate = stats.Events / seconds;
         _output.WriteLine();
@@ -68,6 +70,12 @@ internal sealed class ConsoleReport
                           $"{(stats.Events == 0 ? 0 : stats.Bytes / stats.Events)} B/event");
         _output.WriteLine($"writes         {Units.Count(stats.Writes)}, {plan.LinesPerWrite} event(s) each");
         _output.WriteLine($"write latency  {Latencies(stats.Total)}  mean {Units.Nanoseconds((long)stats.Total.GetMean())}");
+        if (plan.Acks)
+        {
+            _output.WriteLine($"acked          {Units.Count(stats.Acked)} of {Units.Count(stats.Events)} events");
+            _output.WriteLine($"ack latency    {Latencies(stats.AckTotal)}  mean {Units.Nanoseconds((long)stats.AckTotal.GetMean())}");
+        }
+
         _output.WriteLine($"closed         {closedCleanly} of {connected} connections closed by the server after reading everything");
         foreach (var (note, count) in closeNotes)
         {

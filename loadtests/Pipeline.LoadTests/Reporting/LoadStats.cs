@@ -18,7 +18,11 @@ internal sealed class LoadStats
     private readonly Recorder _latency = new(1, HighestNanoseconds, 3,
         static (id, lowest, highest, digits) => new LongHistogram(id, lowest, highest, digits));
     private readonly ConcurrentDictionary<string, int> _errors = new(StringComparer.Ordinal);
+    private readonly Recorder _acks = new(1, HighestNanoseconds, 3,
+        static (id, lowest, highest, digits) => new LongHistogram(id, lowest, highest, digits));
     private HistogramBase? _recycled;
+    private HistogramBase? _recycledAcks;
+    private long _acked;
     private long _events;
     private long _bytes;
     private long _writes;
@@ -28,6 +32,12 @@ internal sealed class LoadStats
     public long Bytes => Interlocked.Read(ref _bytes);
     public long Writes => Interlocked.Read(ref _writes);
     public long ErrorCount => Interlocked.Read(ref _errorCount);
+
+    /// <summary>Events acknowledged (acked runs).</summary>
+    public long Acked => Interlocked.Read(ref _acked);
+
+    /// <summary>Every ack latency taken so far, merged (acked runs): a write to the ack that covered it.</summary>
+    public HistogramBase AckTotal { get; } = new LongHistogram(1, HighestNanoseconds, 3);
 
     /// <summary>Every histogram taken so far, merged: the whole run.</summary>
     public HistogramBase Total { get; } = new LongHistogram(1, HighestNanoseconds, 3);
@@ -41,6 +51,22 @@ internal sealed class LoadStats
         Interlocked.Add(ref _bytes, bytes);
         Interlocked.Increment(ref _writes);
         _latency.RecordValue(Math.Clamp((long)(elapsedTicks * NanosecondsPerTick), 1, HighestNanoseconds));
+    }
+
+    /// <summary>A write of <paramref name="events"/> events was acknowledged <paramref name="elapsedTicks"/> after it was written.</summary>
+    public void RecordAck(int events, long elapsedTicks)
+    {
+        Interlocked.Add(ref _acked, events);
+        _acks.RecordValue(Math.Clamp((long)(elapsedTicks * NanosecondsPerTick), 1, HighestNanoseconds));
+    }
+
+    /// <summary>The ack latencies since the last call, also added to <see cref="AckTotal"/>; like <see cref="TakeInterval"/>.</summary>
+    public HistogramBase TakeAckInterval()
+    {
+        var interval = _recycledAcks is null ? _acks.GetIntervalHistogram() : _acks.GetIntervalHistogram(_recycledAcks);
+        AckTotal.Add(interval);
+        _recycledAcks = interval;
+        return interval;
     }
 
     public void RecordError(string message)

@@ -31,6 +31,9 @@ internal sealed class AckIngest
         _logger = logger;
     }
 
+    /// <summary>How long an acknowledged connection's partial batch waits for more lines (the ack waits for it).</summary>
+    public TimeSpan FlushInterval => _registry?.Options.FlushInterval ?? TimeSpan.FromMilliseconds(5);
+
     /// <summary>
     /// Handles a first line that may be a hello asking for acks. Returns the session (null: no acks asked, carry on as
     /// usual), or sets <paramref name="refused"/> after telling the robot why (then the connection closes).
@@ -57,7 +60,6 @@ internal sealed class AckIngest
 
         if (hello.Problem(source.RobotId) is { } problem)
         {
-            _metrics!.Sessions.WithLabels("bad_hello").Inc();
             await RefuseAsync(link, "bad_hello", problem).ConfigureAwait(false);
             return (null, true);
         }
@@ -154,6 +156,10 @@ internal sealed class AckIngest
 
         var reply = Encoding.UTF8.GetBytes($"{{\"type\":\"error\",\"error\":\"{error}\",\"message\":{JsonSerializer.Serialize(message)}}}");
         await link.SendReplyAsync(reply).ConfigureAwait(false);
-        link.Close((int)System.Net.WebSockets.WebSocketCloseStatus.InternalServerError, error);
+        if (link.CanSend)
+        {
+            // WebSocket: the close frame says it too. TCP: the connection ends when the framer returns (after the reply).
+            link.Close((int)System.Net.WebSockets.WebSocketCloseStatus.InternalServerError, error);
+        }
     }
 }

@@ -17,6 +17,10 @@ internal sealed class AckSession : IAckOwner
     private readonly IRobotLink _link;
     private readonly Storage.Acks.AckMetrics _metrics;
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private long _acked = -1;
+    private bool _gone;
+    private (long Seq, TaskCompletionSource Done)? _waiter;
 
     public AckSession(AckStream stream, IRobotLink link, Storage.Acks.AckMetrics metrics)
     {
@@ -33,14 +37,56 @@ internal sealed class AckSession : IAckOwner
     public void SendAck(AckStream stream, long seq) => _ = SendAckAsync(stream, seq);
 
     /// <summary>Sends <c>{"type":"ack","boot_id":…,"seq":…}</c> now (the resume point after the hello, and each ack).</summary>
-    public ValueTask<bool> SendAckAsync(AckStream stream, long seq)
+    public async ValueTask<bool> SendAckAsync(AckStream stream, long seq)
     {
         var prefix = stream.AckPrefix;
         var message = new byte[prefix.Length + 21];
         prefix.CopyTo(message, 0);
         Utf8Formatter.TryFormat(seq, message.AsSpan(prefix.Length), out var written);
         message[prefix.Length + written] = (byte)'}';
-        return _link.SendReplyAsync(message.AsMemory(0, prefix.Length + written + 1));
+        var sent = await _link.SendReplyAsync(message.AsMemory(0, prefix.Length + written + 1)).ConfigureAwait(false);
+        TaskCompletionSource? done = null;
+        lock (_gate)
+        {
+            _acked = sent ? Math.Max(_acked, seq) : _acked;
+            _gone |= !sent;
+            if (_waiter is { } waiter && (_gone || _acked >= waiter.Seq))
+            {
+                done = waiter.Done;
+                _waiter = null;
+            }
+        }
+
+        done?.TrySetResult();
+        return sent;
+    }
+
+    /// <summary>
+    /// Waits until the robot was sent an ack covering <paramref name="seq"/> (or the connection is gone, or
+    /// <paramref name="timeout"/>): a robot that half-closes after its last line still hears that it was kept.
+    /// </summary>
+    public async Task WaitAckedAsync(long seq, TimeSpan timeout, TimeProvider time)
+    {
+        TaskCompletionSource done;
+        lock (_gate)
+        {
+            if (_gone || _acked >= seq)
+            {
+                return;
+            }
+
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiter = (seq, done);
+        }
+
+        try
+        {
+            await done.Task.WaitAsync(timeout, time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Not durable in time (the graph is held, or the batch was lost): the robot re-sends after it reconnects.
+        }
     }
 
     public void Resend(string reason)

@@ -14,11 +14,15 @@ namespace Pipeline.Ingest.Framing;
 /// <remarks>
 /// Lines are not copied one by one: each read copies its run of complete lines into the batch in one
 /// go, then the lines are indexed in place with a vectorised <c>IndexOf('\n')</c>. A partial batch
-/// is sent <see cref="IngestOptions.FlushInterval"/> after its first line; a timer wakes the loop with
+/// is sent <see cref="IngestOptions.FlushInterval"/> after its first line (an acknowledged connection's sooner, at
+/// <c>Pipeline:Acks:FlushInterval</c>: its robot waits for the ack); a timer wakes the loop with
 /// <see cref="PipeReader.CancelPendingRead"/>, as it does for the idle timeout and shutdown.
 /// </remarks>
 internal sealed class LineFramer : IDisposable
 {
+    /// <summary>How long an acknowledged connection that half-closed waits for the ack of its last lines.</summary>
+    private static readonly TimeSpan FinalAckTimeout = TimeSpan.FromSeconds(10);
+
     private readonly PipeReader _input;
     private readonly SourceConnection _source;
     private readonly IngestContext _context;
@@ -95,6 +99,12 @@ internal sealed class LineFramer : IDisposable
                 if (ending)
                 {
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    if (result.IsCompleted && _ack is { } ack)
+                    {
+                        // The robot half-closed after its last line: it hears the ack of everything it sent before the close.
+                        await ack.WaitAckedAsync(ack.Stream.Accepted, FinalAckTimeout, _context.Time).ConfigureAwait(false);
+                    }
+
                     return result.IsCompleted ? CloseReason.EndOfStream : _stop ? CloseReason.Shutdown : CloseReason.IdleTimeout;
                 }
 
@@ -222,7 +232,7 @@ internal sealed class LineFramer : IDisposable
         var batch = _context.Pool.Rent();
         batch.Source = _source;
         batch.ReceivedAt = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        _flushTimer.Change(_options.FlushInterval, Timeout.InfiniteTimeSpan);
+        _flushTimer.Change(_ack is null ? _options.FlushInterval : _context.Acks!.FlushInterval, Timeout.InfiniteTimeSpan);
         return batch;
     }
 

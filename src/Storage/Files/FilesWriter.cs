@@ -64,6 +64,7 @@ internal sealed class FilesWriter : IBatchSink, IAcknowledgingSink
 
     public Task WriteAsync(SinkBatch batch, CancellationToken cancellationToken)
     {
+        TimeSpan? arm = null;
         lock (_gate)
         {
             try
@@ -83,34 +84,49 @@ internal sealed class FilesWriter : IBatchSink, IAcknowledgingSink
             {
                 batch.Ack = null; // the writer resolves it now, after the fsync
                 _awaiting.Add(token);
-                ArmAckSync();
+                arm = ArmAckSync();
             }
-
-            return Task.CompletedTask;
         }
+
+        StartAckSync(arm);
+        return Task.CompletedTask;
     }
 
     /// <summary>A batch with no events whose numbered lines need no write: durable with the next fsync, in order with the rest.</summary>
     public void AwaitSync(AckToken token)
     {
+        TimeSpan? arm;
         lock (_gate)
         {
             _awaiting.Add(token);
-            ArmAckSync();
+            arm = ArmAckSync();
         }
+
+        StartAckSync(arm);
     }
 
-    /// <summary>The fsync for waiting acks: now if the last was an interval ago, else an interval after it. Under <see cref="_gate"/>.</summary>
-    private void ArmAckSync()
+    /// <summary>
+    /// When the fsync for waiting acks is due, if it is not set already: now if the last was an interval ago, else an
+    /// interval after it. Under <see cref="_gate"/>; the timer is set outside it (<see cref="StartAckSync"/>).
+    /// </summary>
+    private TimeSpan? ArmAckSync()
     {
         if (_ackSyncArmed || _ackSync is null)
         {
-            return;
+            return null;
         }
 
         _ackSyncArmed = true;
         var wait = _acks!.Options.AckInterval - _time.GetElapsedTime(Interlocked.Read(ref _lastSync));
-        _ackSync.Change(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+    }
+
+    private void StartAckSync(TimeSpan? due)
+    {
+        if (due is { } wait)
+        {
+            _ackSync!.Change(wait, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>
@@ -132,6 +148,8 @@ internal sealed class FilesWriter : IBatchSink, IAcknowledgingSink
                     return;
                 }
 
+                // Spacing is from the start of one fsync to the next: tokens that arrive during this one wait a whole interval.
+                Interlocked.Exchange(ref _lastSync, _time.GetTimestamp());
                 handle = _writer.CurrentHandle;
                 position = _writer.CurrentPath is { } path ? new FilePosition(Path.GetFileName(path), _writer.CurrentLength) : null;
                 tokens = _awaiting;
@@ -161,7 +179,6 @@ internal sealed class FilesWriter : IBatchSink, IAcknowledgingSink
                 return;
             }
 
-            Interlocked.Exchange(ref _lastSync, _time.GetTimestamp());
             _fsyncs.Inc();
             if (_acks is not null && tokens.Count > 0)
             {

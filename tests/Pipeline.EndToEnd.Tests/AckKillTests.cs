@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Pipeline.EndToEnd.Tests.Infrastructure;
+
+namespace Pipeline.EndToEnd.Tests;
+
+/// <summary>
+/// Acks survive things being killed: a robot re-sending from its last ack while the service is SIGKILLed and started
+/// again twice, and while the robot's own socket is aborted, ends with every seq exactly once in the files, in order.
+/// </summary>
+public sealed class AckKillTests
+{
+    private const int Total = 200_000;
+
+    [Fact]
+    public async Task EverySeqIsInTheFilesExactlyOnceAndInOrderAfterTwoSigkillsAndAnAbortedSocket()
+    {
+        // The test owns the data directory: a process started on it leaves it behind when disposed.
+        var dataDir = Path.Combine(Path.GetTempPath(), "pipeline-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dataDir);
+        var pipeline = await PipelineProcess.StartAsync(dataDir);
+        var robot = new ResendingRobot("r-kill", "boot-kill", Total, () => pipeline.TcpPort, rate: 40_000);
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var sending = robot.RunAsync(limit.Token);
+        try
+        {
+            foreach (var at in (long[])[Total / 4, Total / 2])
+            {
+                await WaitUntilAsync(() => robot.Acked >= at || sending.IsCompleted, limit.Token);
+                Assert.False(sending.IsCompleted, "the robot finished before the kill: it must be mid-stream");
+                await pipeline.KillAsync(); // no chance to save anything: the files and the snapshot are what they are
+                var next = await PipelineProcess.StartAsync(dataDir);
+                await pipeline.DisposeAsync();
+                pipeline = next;
+            }
+
+            await WaitUntilAsync(() => robot.Acked >= Total * 3 / 4 || sending.IsCompleted, limit.Token);
+            Assert.False(sending.IsCompleted, "the robot finished before its socket was aborted");
+            robot.AbortSocket();
+            await sending;
+            Assert.True(robot.Connections >= 4, $"the robot connected {robot.Connections} times");
+            Assert.True(robot.Sent > Total, $"the robot re-sent nothing ({robot.Sent} sent): the kills found nothing in flight");
+            await pipeline.TerminateAsync();
+            Assert.Equal(0, await pipeline.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+            var seqs = Lz4Files.ReadWithK4os(Path.Combine(dataDir, "logs"))
+                .Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(e => e.TryGetProperty("boot_id", out var b) && b.GetString() == "boot-kill")
+                .Select(e => e.GetProperty("attrs").GetProperty("seq").GetInt64())
+                .ToList();
+            var duplicates = seqs.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).Take(5).ToList();
+            Assert.True(duplicates.Count == 0, $"written twice: {string.Join(", ", duplicates)}");
+            Assert.True(seqs.SequenceEqual(Enumerable.Range(1, Total).Select(i => (long)i)), Describe(dataDir, seqs));
+        }
+        finally
+        {
+            await pipeline.DisposeAsync();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    /// <summary>Each file's first and last seq and count, for a failure message.</summary>
+    private static string Describe(string dataDir, List<long> seqs)
+    {
+        var text = new System.Text.StringBuilder($"{seqs.Count} seqs; files:\n");
+        foreach (var file in Lz4Files.List(Path.Combine(dataDir, "logs")))
+        {
+            var one = Path.Combine(Path.GetTempPath(), "ack-kill-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(one);
+            File.Copy(file, Path.Combine(one, Path.GetFileName(file)));
+            var lines = Lz4Files.ReadWithK4os(one).Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(e => e.TryGetProperty("attrs", out var a) && a.TryGetProperty("seq", out _))
+                .Select(e => e.GetProperty("attrs").GetProperty("seq").GetInt64()).ToList();
+            text.Append($"{Path.GetFileName(file)}: {lines.Count} [{lines.FirstOrDefault()}..{lines.LastOrDefault()}]\n");
+            Directory.Delete(one, recursive: true);
+        }
+
+        return text.ToString();
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+}
