@@ -29,9 +29,9 @@ public sealed class KillTests
                 });
 
                 // Each disruption comes while events flow: some given, some acknowledged, more in flight.
-                service = await KillAndRestartAsync(client, service, ports, dataDir, 40_000, 1);
-                await DisruptAt(client, 100_000, 40_001, () => Task.Run(client.AbortConnection));
-                service = await KillAndRestartAsync(client, service, ports, dataDir, 150_000, 100_001);
+                service = await KillAndRestartAsync(client, service, ports, dataDir, 40_000, 1, reconnects: 0);
+                await DisruptAt(client, 100_000, 40_001, reconnects: 1, () => Task.Run(client.AbortConnection));
+                service = await KillAndRestartAsync(client, service, ports, dataDir, 150_000, 100_001, reconnects: 2);
 
                 await producer.WaitAsync(TimeSpan.FromMinutes(3));
                 await client.FlushAsync(TimeSpan.FromMinutes(2));
@@ -51,18 +51,21 @@ public sealed class KillTests
         }
     }
 
-    private static async Task<PipelineService> KillAndRestartAsync(PipelineClient client, PipelineService service, ServicePorts ports, string dataDir, long at, long acknowledged)
+    private static async Task<PipelineService> KillAndRestartAsync(PipelineClient client, PipelineService service, ServicePorts ports, string dataDir, long at, long acknowledged, long reconnects)
     {
-        await DisruptAt(client, at, acknowledged, service.KillAsync);
+        await DisruptAt(client, at, acknowledged, reconnects, service.KillAsync);
         await service.DisposeAsync();
         return await PipelineService.StartAsync(ports, dataDir);
     }
 
-    /// <summary>Once <paramref name="at"/> events were given and the server acknowledged past <paramref name="acknowledged"/> (it is up and writing).</summary>
-    private static async Task DisruptAt(PipelineClient client, long at, long acknowledged, Func<Task> disrupt)
+    /// <summary>
+    /// Once <paramref name="at"/> events were given, the server acknowledged past <paramref name="acknowledged"/> (it is up
+    /// and writing) and the client is on the connection after the previous disruption (<paramref name="reconnects"/>).
+    /// </summary>
+    private static async Task DisruptAt(PipelineClient client, long at, long acknowledged, long reconnects, Func<Task> disrupt)
     {
-        await Poll.UntilAsync(() => client.LastSeq >= at && client.AcknowledgedSeq >= acknowledged && client.IsConnected, TimeSpan.FromMinutes(2),
-            () => $"given {client.LastSeq}, acknowledged {client.AcknowledgedSeq}, connected {client.IsConnected}");
+        await Poll.UntilAsync(() => client.LastSeq >= at && client.AcknowledgedSeq >= acknowledged && client.Reconnects >= reconnects && client.IsConnected, TimeSpan.FromMinutes(2),
+            () => $"given {client.LastSeq}, acknowledged {client.AcknowledgedSeq}, reconnects {client.Reconnects}, connected {client.IsConnected}");
         await disrupt();
     }
 }
