@@ -19,6 +19,8 @@ internal sealed class AckSession : IAckOwner
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private long _acked = -1;
+    private long _latest = -1;
+    private bool _sending;
     private bool _gone;
     private (long Seq, TaskCompletionSource Done)? _waiter;
 
@@ -34,7 +36,52 @@ internal sealed class AckSession : IAckOwner
     /// <summary>Completes when the connection's framer ended and its last batch was handed on.</summary>
     public Task Ended => _ended.Task;
 
-    public void SendAck(AckStream stream, long seq) => _ = SendAckAsync(stream, seq);
+    /// <summary>
+    /// Queues the ack; one send at a time per connection, and a newer ack replaces one not sent yet, so a robot that
+    /// does not read costs one pending send, not one per fsync.
+    /// </summary>
+    public void SendAck(AckStream stream, long seq)
+    {
+        lock (_gate)
+        {
+            if (seq <= _latest || _gone)
+            {
+                return;
+            }
+
+            _latest = seq;
+            if (_sending)
+            {
+                return;
+            }
+
+            _sending = true;
+        }
+
+        _ = PumpAsync(stream);
+    }
+
+    private async Task PumpAsync(AckStream stream)
+    {
+        while (true)
+        {
+            long seq;
+            lock (_gate)
+            {
+                seq = _latest;
+            }
+
+            await SendAckAsync(stream, seq).ConfigureAwait(false);
+            lock (_gate)
+            {
+                if (_latest == seq || _gone)
+                {
+                    _sending = false;
+                    return;
+                }
+            }
+        }
+    }
 
     /// <summary>Sends <c>{"type":"ack","boot_id":…,"seq":…}</c> now (the resume point after the hello, and each ack).</summary>
     public async ValueTask<bool> SendAckAsync(AckStream stream, long seq)

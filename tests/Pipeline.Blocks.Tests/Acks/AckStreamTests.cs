@@ -1,4 +1,5 @@
 using Pipeline.Blocks.Acks;
+using Pipeline.Tests.Shared.Acks;
 
 namespace Pipeline.Blocks.Tests.Acks;
 
@@ -19,7 +20,7 @@ public sealed class AckStreamTests
     public void Numbers_at_or_below_the_highest_taken_are_re_sends()
     {
         var stream = new AckStream("r1", "b1", 0, 0);
-        var owner = new RecordingOwner();
+        var owner = new RecordingAckOwner();
         stream.Claim(owner, 0);
         Take(stream, owner, 1, 2, 3);
         AckToken? token = null;
@@ -34,7 +35,7 @@ public sealed class AckStreamTests
     public void A_skipped_number_is_a_gap_and_counts_as_done()
     {
         var stream = new AckStream("r1", "b1", 0, 0);
-        var owner = new RecordingOwner();
+        var owner = new RecordingAckOwner();
         stream.Claim(owner, 0);
         var token = Take(stream, owner, 1, 2);
 
@@ -48,7 +49,7 @@ public sealed class AckStreamTests
     public void The_ack_is_the_end_of_the_contiguous_durable_prefix_when_batches_complete_out_of_order()
     {
         var stream = new AckStream("r1", "b1", 0, 0);
-        var owner = new RecordingOwner();
+        var owner = new RecordingAckOwner();
         stream.Claim(owner, 0);
         var first = Take(stream, owner, 1, 2, 3)!;
         var second = Take(stream, owner, 4, 5)!;
@@ -67,7 +68,7 @@ public sealed class AckStreamTests
     public void A_lost_last_batch_gives_its_numbers_back_and_closes_the_connection_that_sent_them()
     {
         var stream = new AckStream("r1", "b1", 0, 0);
-        var owner = new RecordingOwner();
+        var owner = new RecordingAckOwner();
         stream.Claim(owner, 0);
         Take(stream, owner, 1, 2)!.MarkDurable();
         var lost = Take(stream, owner, 3, 4)!;
@@ -77,7 +78,7 @@ public sealed class AckStreamTests
         Assert.Equal(2, stream.Accepted);
         Assert.Equal(["resend"], owner.Resends);
         // The robot reconnects and re-sends 3 and 4: taken again, not duplicates.
-        var again = new RecordingOwner();
+        var again = new RecordingAckOwner();
         stream.Claim(again, 0);
         Take(stream, again, 3, 4);
     }
@@ -86,10 +87,10 @@ public sealed class AckStreamTests
     public void A_lost_batch_of_a_connection_that_was_taken_over_leaves_the_new_one_open()
     {
         var stream = new AckStream("r1", "b1", 0, 0);
-        var old = new RecordingOwner();
+        var old = new RecordingAckOwner();
         stream.Claim(old, 0);
         var lost = Take(stream, old, 1, 2)!;
-        var current = new RecordingOwner();
+        var current = new RecordingAckOwner();
         stream.Claim(current, 0);
 
         lost.MarkLost();
@@ -102,14 +103,14 @@ public sealed class AckStreamTests
     public void After_a_lost_batch_below_others_in_flight_re_sent_numbers_of_those_stay_duplicates()
     {
         var stream = new AckStream("r1", "b1", 0, 0);
-        var owner = new RecordingOwner();
+        var owner = new RecordingAckOwner();
         stream.Claim(owner, 0);
         var lost = Take(stream, owner, 1, 2)!;
         var later = Take(stream, owner, 3, 4)!;
 
         lost.MarkLost();
         Assert.Equal(["resend"], owner.Resends);
-        var again = new RecordingOwner();
+        var again = new RecordingAckOwner();
         stream.Claim(again, 0);
         AckToken? token = null;
         Assert.Equal(AckVerdict.Take, stream.Accept(again, 1, ref token, 0, out _));
@@ -128,9 +129,9 @@ public sealed class AckStreamTests
     public void A_connection_that_no_longer_owns_the_stream_is_refused()
     {
         var stream = new AckStream("r1", "b1", 0, 0);
-        var old = new RecordingOwner();
+        var old = new RecordingAckOwner();
         stream.Claim(old, 0);
-        stream.Claim(new RecordingOwner(), 0);
+        stream.Claim(new RecordingAckOwner(), 0);
         AckToken? token = null;
 
         Assert.Equal(AckVerdict.NotOwner, stream.Accept(old, 1, ref token, 0, out _));
@@ -141,7 +142,7 @@ public sealed class AckStreamTests
     {
         var stream = new AckStream("r1", "b1", 0, 0);
         stream.Recover(41);
-        var owner = new RecordingOwner();
+        var owner = new RecordingAckOwner();
         stream.Claim(owner, 0);
         AckToken? token = null;
 

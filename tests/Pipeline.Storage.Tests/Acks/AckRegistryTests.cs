@@ -5,6 +5,7 @@ using Pipeline.Blocks.Acks;
 using Pipeline.Blocks.Metrics;
 using Pipeline.Storage.Acks;
 using Pipeline.Tests.Shared;
+using Pipeline.Tests.Shared.Acks;
 
 namespace Pipeline.Storage.Tests.Acks;
 
@@ -22,7 +23,7 @@ public sealed class AckRegistryTests : IDisposable
 
     private void MakeDurable(AckStream stream, long upTo)
     {
-        var owner = new Files.RecordingAckOwner();
+        var owner = new RecordingAckOwner();
         stream.Claim(owner, _time.GetUtcNow().ToUnixTimeMilliseconds());
         AckToken? token = null;
         for (var seq = stream.Accepted + 1; seq <= upTo; seq++)

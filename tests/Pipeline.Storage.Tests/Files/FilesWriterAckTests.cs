@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Blocks.Acks;
@@ -8,6 +7,7 @@ using Pipeline.Storage.Files;
 using Pipeline.Storage.Rolling;
 using Pipeline.Storage.Sinks;
 using Pipeline.Tests.Shared;
+using Pipeline.Tests.Shared.Acks;
 
 namespace Pipeline.Storage.Tests.Files;
 
@@ -41,14 +41,6 @@ public sealed class FilesWriterAckTests : IDisposable
         new(new RollingFileWriter(Path.Combine(_dir.Path, "logs"), new FilesSinkOptions { FsyncInterval = TimeSpan.FromSeconds(1) }, _time),
             _dir.Path, new FilesSinkOptions(), _metrics, _time, NullLogger.Instance, _registry);
 
-    private static SinkBatch Frame(string text, AckToken? token)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        var buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
-        bytes.CopyTo(buffer, 0);
-        return new SinkBatch(buffer, bytes.Length, events: 1, format: 0) { Ack = token };
-    }
-
     private static AckToken Numbered(AckStream stream, IAckOwner owner, long from, long to)
     {
         AckToken? token = null;
@@ -69,7 +61,7 @@ public sealed class FilesWriterAckTests : IDisposable
         var owner = new RecordingAckOwner();
         stream.Claim(owner, 0);
         // The last fsync was just now (the writer's start): the first ack fsync comes one interval later.
-        using (var batch = Frame("one\n", Numbered(stream, owner, 1, 3)))
+        using (var batch = TextFrame.Of("one\n", Numbered(stream, owner, 1, 3)))
         {
             await writer.WriteAsync(batch, CancellationToken.None);
             Assert.Null(batch.Ack); // the writer holds it now
@@ -99,7 +91,7 @@ public sealed class FilesWriterAckTests : IDisposable
         var before = Fsyncs;
         for (var i = 0; i < 5; i++)
         {
-            using var batch = Frame($"batch {i}\n", Numbered(stream, owner, (i * 10) + 1, (i * 10) + 10));
+            using var batch = TextFrame.Of($"batch {i}\n", Numbered(stream, owner, (i * 10) + 1, (i * 10) + 10));
             await writer.WriteAsync(batch, CancellationToken.None);
         }
 
@@ -122,7 +114,7 @@ public sealed class FilesWriterAckTests : IDisposable
         var stream = _registry.Open("r1", "b1");
         var owner = new RecordingAckOwner();
         stream.Claim(owner, 0);
-        using (var batch = Frame("one\n", Numbered(stream, owner, 1, 2)))
+        using (var batch = TextFrame.Of("one\n", Numbered(stream, owner, 1, 2)))
         {
             await writer.WriteAsync(batch, CancellationToken.None);
         }
@@ -140,7 +132,7 @@ public sealed class FilesWriterAckTests : IDisposable
         var stream = _registry.Open("r1", "b1");
         var owner = new RecordingAckOwner();
         stream.Claim(owner, 0);
-        using (var batch = Frame("one\n", Numbered(stream, owner, 1, 9)))
+        using (var batch = TextFrame.Of("one\n", Numbered(stream, owner, 1, 9)))
         {
             await writer.WriteAsync(batch, CancellationToken.None);
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Pipeline.Blocks.Metrics;
@@ -24,20 +23,12 @@ public sealed class FilesWriterTests : IDisposable
     private FilesWriter NewWriter(FilesSinkOptions options) =>
         new(new RollingFileWriter(_dir.Path, options, _time), _dir.Path, options, _metrics, _time, NullLogger.Instance);
 
-    private static SinkBatch Frame(string text)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        var buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
-        bytes.CopyTo(buffer, 0);
-        return new SinkBatch(buffer, bytes.Length, events: 1, format: 0);
-    }
-
     [Fact]
     public async Task WritesAreFsyncedOncePerIntervalTogetherAndAnIdleFileIsNot()
     {
         var writer = NewWriter(new FilesSinkOptions { FsyncInterval = TimeSpan.FromMilliseconds(50) });
-        using (var a = Frame("one\n"))
-        using (var b = Frame("two\n"))
+        using (var a = TextFrame.Of("one\n"))
+        using (var b = TextFrame.Of("two\n"))
         {
             await writer.WriteAsync(a, CancellationToken.None);
             await writer.WriteAsync(b, CancellationToken.None);
@@ -50,7 +41,7 @@ public sealed class FilesWriterTests : IDisposable
         _time.Advance(TimeSpan.FromMilliseconds(500));
         Assert.Equal(1, Fsyncs); // nothing written since: nothing to sync
 
-        using (var c = Frame("three\n"))
+        using (var c = TextFrame.Of("three\n"))
         {
             await writer.WriteAsync(c, CancellationToken.None);
         }
@@ -65,7 +56,7 @@ public sealed class FilesWriterTests : IDisposable
     public async Task WithAZeroIntervalOnlyRollAndShutdownSync()
     {
         var writer = NewWriter(new FilesSinkOptions { FsyncInterval = TimeSpan.Zero });
-        using (var a = Frame("one\n"))
+        using (var a = TextFrame.Of("one\n"))
         {
             await writer.WriteAsync(a, CancellationToken.None);
         }

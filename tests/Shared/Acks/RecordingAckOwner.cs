@@ -1,9 +1,9 @@
 using Pipeline.Blocks.Acks;
 
-namespace Pipeline.Blocks.Tests.Acks;
+namespace Pipeline.Tests.Shared.Acks;
 
 /// <summary>An <see cref="IAckOwner"/> that remembers the acks it was given and whether it was told to re-send.</summary>
-internal sealed class RecordingOwner : IAckOwner
+public sealed class RecordingAckOwner : IAckOwner
 {
     public List<long> Acks { get; } = [];
 
