@@ -126,6 +126,30 @@ public sealed class AckStreamTests
     }
 
     [Fact]
+    public void A_batch_that_skipped_another_batchs_seqs_does_not_make_them_durable_when_that_batch_is_lost()
+    {
+        var stream = new AckStream("r1", "b1", 0, 0);
+        var owner = new RecordingAckOwner();
+        stream.Claim(owner, 0);
+        var first = Take(stream, owner, 1, 2)!;
+        var middle = Take(stream, owner, 3, 4)!;
+        first.MarkLost(); // below middle, which is still in flight: the robot re-sends from its last ack
+        var again = new RecordingAckOwner();
+        stream.Claim(again, 0);
+        AckToken? token = null;
+        foreach (var seq in (long[])[1, 2, 3, 4, 5])
+        {
+            stream.Accept(again, seq, ref token, 0, out _); // 3 and 4 are middle's: duplicates
+        }
+
+        middle.MarkLost(); // and now middle never reaches the disk either
+        token!.MarkDurable();
+
+        Assert.Equal(2, stream.Durable); // 3 and 4 are not on disk: the ack stops before them
+        Assert.NotEmpty(again.Resends);
+    }
+
+    [Fact]
     public void A_connection_that_no_longer_owns_the_stream_is_refused()
     {
         var stream = new AckStream("r1", "b1", 0, 0);

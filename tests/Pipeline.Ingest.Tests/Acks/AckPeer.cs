@@ -87,7 +87,23 @@ internal sealed class AckPeer : IAsyncDisposable
         using var limit = new CancellationTokenSource(Limit);
         while (true)
         {
-            var message = await _messages.Reader.ReadAsync(limit.Token);
+            if (!_messages.Reader.TryPeek(out _) && _reading.IsCompleted)
+            {
+                throw new InvalidOperationException($"the server closed the connection (close status {(int?)CloseStatus}: {_ws?.CloseStatusDescription})");
+            }
+
+            var read = _messages.Reader.WaitToReadAsync(limit.Token).AsTask();
+            await Task.WhenAny(read, _reading);
+            if (read.IsCanceled)
+            {
+                throw new TimeoutException($"the server said nothing for {Limit.TotalSeconds:0} s");
+            }
+
+            if (!_messages.Reader.TryRead(out var message))
+            {
+                continue;
+            }
+
             if (message.GetProperty("type").GetString() is "ack" or "error")
             {
                 return message;

@@ -75,6 +75,44 @@ public sealed class AckProtocolTests
         await peer.DisposeAsync();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Three_aborts_in_quick_succession_leave_every_seq_once_and_in_order(bool webSocket)
+    {
+        const int Total = 30_000;
+        await using var pipeline = await TestPipeline.StartAsync();
+        for (var round = 1; round <= 3; round++)
+        {
+            // Each connection sends up to the next 10,000 and drops at once: a partial batch is left behind each time.
+            var (dropped, from) = await AckPeer.HelloAsync(pipeline, webSocket, "r1", "boot-aborts");
+            for (var start = from + 1; start <= round * 10_000; start += 500)
+            {
+                await dropped.SendEventsAsync(start, Math.Min(start + 499, round * 10_000));
+            }
+
+            dropped.Abort();
+            await dropped.DisposeAsync();
+        }
+
+        var (last, resume) = await AckPeer.HelloAsync(pipeline, webSocket, "r1", "boot-aborts");
+        for (var start = resume + 1; start <= Total; start += 500)
+        {
+            await last.SendEventsAsync(start, Math.Min(start + 499, Total));
+        }
+
+        if (resume < Total)
+        {
+            await last.WaitForAckAsync(Total); // else the resume ack said it all: everything was durable already
+        }
+
+        await last.CloseAsync();
+        await last.DisposeAsync();
+        await pipeline.StopAsync();
+
+        Assert.Equal(Enumerable.Range(1, Total).Select(i => (long)i), Numbered(pipeline, "boot-aborts").Select(Seq));
+    }
+
     [Fact]
     public async Task Another_boot_of_the_same_robot_counts_from_one_again()
     {
