@@ -3,8 +3,8 @@
 #
 #   perf/e2e/ack-latency.sh [RATE] [DURATION] [ROBOTS] [ROUNDS]      e.g. perf/e2e/ack-latency.sh 200000 10s 4 3
 #
-# Starts a just-built service on its own ports and data directory, sends one unmeasured pass (the JIT's warm-up),
-# then ROUNDS measured passes of pipeline-load websocket --acks at RATE events/s for DURATION over ROBOTS
+# Starts a just-built service on its own ports and data directory, sends one unmeasured pass (the JIT's warm-up;
+# WARMUP=0 skips it, so round 1 is the service just started: the cold figure), then ROUNDS measured passes of pipeline-load websocket --acks at RATE events/s for DURATION over ROBOTS
 # connections (64 events per message), and prints each pass's ack latency percentiles (HdrHistogram) and the
 # service's fsyncs per second. Pass AckInterval etc. with PIPELINE_ARGS="--Pipeline:Acks:AckInterval=00:00:00.050".
 set -euo pipefail
@@ -21,7 +21,8 @@ Pipeline__Robots__LifecycleEvents=false dotnet "$pipeline" --Pipeline:DataDir="$
 pid=$!
 until curl -sf "localhost:$http/healthz" >/dev/null; do kill -0 "$pid" 2>/dev/null || { cat "$work/log.txt" >&2; exit 1; }; sleep 0.1; done
 fsyncs() { curl -s "localhost:$http/metrics" | awk '/^pipeline_sink_fsyncs_total\{sink="files"\}/{print $2}'; }
-dotnet "$load" websocket --url "ws://127.0.0.1:$http/ingest" --robots "$robots" --rate 0 --events 1000000 --lines-per-write 256 --acks >/dev/null
+[ "${WARMUP:-1}" = 0 ] || dotnet "$load" websocket --url "ws://127.0.0.1:$http/ingest" --robots "$robots" --rate 0 --events 1000000 \
+  --lines-per-write 256 --acks >/dev/null
 for r in $(seq "$rounds"); do
   f0=$(fsyncs); t0=$(date +%s.%N)
   out=$(dotnet "$load" websocket --url "ws://127.0.0.1:$http/ingest" --robots "$robots" --rate "$rate" --duration "$duration" \
