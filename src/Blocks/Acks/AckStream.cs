@@ -37,6 +37,9 @@ public sealed class AckStream
         AckPrefix = System.Text.Encoding.UTF8.GetBytes("{\"type\":\"ack\",\"boot_id\":" + System.Text.Json.JsonSerializer.Serialize(bootId) + ",\"seq\":");
     }
 
+    /// <summary>The furthest a seq may jump ahead of the highest taken (a gap of more is refused as out of range).</summary>
+    public const long MaxSeqJump = 100_000_000;
+
     public string RobotId { get; }
 
     public string BootId { get; }
@@ -116,6 +119,11 @@ public sealed class AckStream
             if (seq <= _accepted)
             {
                 return AckVerdict.Duplicate;
+            }
+
+            if (seq - _accepted > MaxSeqJump)
+            {
+                return AckVerdict.OutOfRange;
             }
 
             var rewound = _accepted < _highestClaimed;

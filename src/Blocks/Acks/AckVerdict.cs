@@ -12,6 +12,12 @@ public enum AckVerdict
     /// <summary>A number the stream already took (a re-send): drop the line.</summary>
     Duplicate,
 
+    /// <summary>
+    /// A number further ahead of the highest taken than <see cref="AckStream.MaxSeqJump"/>: a robot's bug, not a gap. Taken,
+    /// it would make every later real number look like a re-send; so the line is refused and the stream stays where it is.
+    /// </summary>
+    OutOfRange,
+
     /// <summary>The connection no longer feeds the stream (a newer one took it over, or it must re-send): drop the line.</summary>
     NotOwner,
 }

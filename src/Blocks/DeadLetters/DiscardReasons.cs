@@ -16,6 +16,9 @@ public static class DiscardReasons
     /// <summary>A re-sent event of an acknowledged robot boot (its seq already taken): dropped, never written twice.</summary>
     public const string Duplicate = "duplicate";
 
+    /// <summary>A seq that jumped implausibly far ahead of its boot's highest (a robot's bug): refused so later real seqs still count.</summary>
+    public const string SeqOutOfRange = "seq_out_of_range";
+
     /// <summary>An event on a connection whose boot a newer connection took over (or that must re-send): the robot sends it again there.</summary>
     public const string Superseded = "superseded";
     public const string TargetDeclined = "target_declined";

@@ -95,8 +95,13 @@ internal sealed class AckIngest
     public bool Accept(AckSession session, ReadOnlySpan<byte> line, ref Blocks.Acks.AckToken? token, long timestamp, IngestContext context, SourceConnection source)
     {
         var seq = SeqReader.Read(line);
-        if (seq == 0)
+        if (seq <= 0)
         {
+            if (seq < 0)
+            {
+                _metrics!.Unnumbered.Inc(); // a seq, but not one to count with: taken, never acknowledged
+            }
+
             return true;
         }
 
@@ -110,6 +115,11 @@ internal sealed class AckIngest
             case Blocks.Acks.AckVerdict.Duplicate:
                 _metrics!.Duplicates.Inc();
                 context.Component.Discarded(DiscardReasons.Duplicate);
+                return false;
+            case Blocks.Acks.AckVerdict.OutOfRange:
+                _metrics!.OutOfRange.Inc();
+                context.Component.Discarded(DiscardReasons.SeqOutOfRange);
+                context.DeadLetters.Write("ingest", DiscardReasons.SeqOutOfRange, source, line[..Math.Min(line.Length, 1024)]);
                 return false;
             default:
                 context.Component.Discarded(DiscardReasons.Superseded);

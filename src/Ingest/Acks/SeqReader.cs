@@ -13,7 +13,7 @@ internal static class SeqReader
     private static ReadOnlySpan<byte> First => "{\"seq\":"u8;
     private static ReadOnlySpan<byte> Key => "\"seq\""u8;
 
-    /// <summary>The line's seq (≥ 1), or 0 when it has none (or not a positive integer one).</summary>
+    /// <summary>The line's seq (≥ 1); 0 when it has no top-level seq; −1 when it has one that is not a positive integer.</summary>
     public static long Read(ReadOnlySpan<byte> line)
     {
         if (line.StartsWith(First))
@@ -22,7 +22,7 @@ internal static class SeqReader
             if (Utf8Parser.TryParse(digits, out long fast, out var used) && used > 0 && used < digits.Length &&
                 digits[used] is (byte)',' or (byte)'}' or (byte)' ')
             {
-                return fast > 0 ? fast : 0;
+                return fast > 0 ? fast : -1;
             }
         }
 
@@ -49,7 +49,7 @@ internal static class SeqReader
 
                 if (isSeq)
                 {
-                    return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seq) && seq > 0 ? seq : 0;
+                    return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seq) && seq > 0 ? seq : -1;
                 }
 
                 reader.Skip();

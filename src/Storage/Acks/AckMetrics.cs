@@ -13,6 +13,10 @@ public sealed class AckMetrics
         Sent = factory.CreateCounter("pipeline_acks_sent_total", "Acknowledgements sent to robots (each covers every event up to its seq).");
         Duplicates = factory.CreateCounter("pipeline_acks_duplicates_total", "Re-sent events (a seq at or below the highest taken for the boot) dropped, never written twice.");
         Gaps = factory.CreateCounter("pipeline_acks_gaps_total", "Seqs a robot skipped (each gap reported as a seq_gap event).");
+        Unnumbered = factory.CreateCounter("pipeline_acks_unnumbered_events_total",
+            "Lines of acknowledged connections whose top-level seq is not a positive integer (a robot's bug): taken, never acknowledged.");
+        OutOfRange = factory.CreateCounter("pipeline_acks_seq_out_of_range_total",
+            "Lines whose seq jumped more than 100,000,000 ahead of the boot's highest: refused (dead-lettered), the boot's numbering kept.");
         Lost = factory.CreateCounter("pipeline_acks_lost_batches_total",
             "Batches of numbered events that did not reach the files (discarded on the way, or the write given up); their robot re-sends them.");
         Streams = factory.CreateGauge("pipeline_acks_streams", "Robot boots whose highest durable seq is remembered.");
@@ -27,6 +31,8 @@ public sealed class AckMetrics
     public Counter Duplicates { get; }
     public Counter Gaps { get; }
     public Counter Lost { get; }
+    public Counter Unnumbered { get; }
+    public Counter OutOfRange { get; }
     public Gauge Streams { get; }
     public Counter Evicted { get; }
     public Histogram Delay { get; }

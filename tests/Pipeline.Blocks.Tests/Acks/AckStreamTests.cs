@@ -150,6 +150,20 @@ public sealed class AckStreamTests
     }
 
     [Fact]
+    public void A_seq_implausibly_far_ahead_is_out_of_range_and_the_numbering_stays_where_it_was()
+    {
+        var stream = new AckStream("r1", "b1", 0, 0);
+        var owner = new RecordingAckOwner();
+        stream.Claim(owner, 0);
+        var token = Take(stream, owner, 1, 2);
+
+        Assert.Equal(AckVerdict.OutOfRange, stream.Accept(owner, 2 + AckStream.MaxSeqJump + 1, ref token, 0, out _));
+        Assert.Equal(2, stream.Accepted);
+        Assert.Equal(AckVerdict.Take, stream.Accept(owner, 3, ref token, 0, out _));
+        Assert.Equal(AckVerdict.Gap, stream.Accept(owner, 3 + AckStream.MaxSeqJump, ref token, 0, out _)); // at the limit: a gap
+    }
+
+    [Fact]
     public void A_connection_that_no_longer_owns_the_stream_is_refused()
     {
         var stream = new AckStream("r1", "b1", 0, 0);

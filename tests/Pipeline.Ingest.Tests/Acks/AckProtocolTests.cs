@@ -292,6 +292,40 @@ public sealed class AckProtocolTests
     }
 
     [Fact]
+    public async Task A_seq_that_is_not_a_positive_integer_is_counted_and_its_event_kept_unacknowledged()
+    {
+        await using var pipeline = await TestPipeline.StartAsync();
+        var (peer, _) = await AckPeer.HelloAsync(pipeline, false, "r1", "boot-str");
+        await peer.SendAsync("{\"seq\":\"7\",\"msg\":\"string seq\"}", "{\"seq\":-1,\"msg\":\"negative seq\"}", AckPeer.Event(1));
+        await peer.WaitForAckAsync(1);
+        await peer.CloseAsync();
+        await peer.DisposeAsync();
+        await pipeline.StopAsync();
+
+        Assert.Equal(2, Acks(pipeline).Unnumbered.Value);
+        var lines = pipeline.ReadLogLines();
+        Assert.Contains(lines, l => l.Contains("string seq", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("negative seq", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_seq_implausibly_far_ahead_is_dead_lettered_and_later_seqs_still_count()
+    {
+        await using var pipeline = await TestPipeline.StartAsync();
+        var (peer, _) = await AckPeer.HelloAsync(pipeline, false, "r1", "boot-far");
+        await peer.SendAsync(AckPeer.Event(1), AckPeer.Event(9_000_000_000_000_000_000), AckPeer.Event(2), AckPeer.Event(3));
+        await peer.WaitForAckAsync(3);
+        await peer.CloseAsync();
+        await peer.DisposeAsync();
+        await pipeline.StopAsync();
+
+        Assert.Equal(1, Acks(pipeline).OutOfRange.Value);
+        Assert.Equal(1, pipeline.Metric("pipeline_component_discarded_events_total", "ingest", "seq_out_of_range"));
+        Assert.Contains(pipeline.ReadDeadLetters(), l => l.Contains("seq_out_of_range", StringComparison.Ordinal));
+        Assert.Equal([1L, 2L, 3L], Numbered(pipeline, "boot-far").Select(Seq));
+    }
+
+    [Fact]
     public async Task Lines_without_seq_on_an_acknowledged_connection_pass_as_usual()
     {
         await using var pipeline = await TestPipeline.StartAsync();
