@@ -9,7 +9,11 @@ namespace Pipeline.Storage.Tests.Infrastructure;
 /// takes the next queued <see cref="SinkStep"/>, or <see cref="Default"/> when none is queued. It
 /// records the seqs of every payload it received and of every one it took whole.
 /// </summary>
-internal sealed class ScriptedSink(string name = "scripted") : IBatchSink
+/// <remarks>
+/// It acknowledges robots as the files sink does (<see cref="IAcknowledgingSink"/>): a batch's token is durable once
+/// the sink took the batch whole (there is no fsync to wait for in memory).
+/// </remarks>
+internal sealed class ScriptedSink(string name = "scripted") : IBatchSink, IAcknowledgingSink
 {
     private readonly ConcurrentQueue<SinkStep> _script = new();
     private readonly List<int[]> _received = [];
@@ -91,7 +95,14 @@ internal sealed class ScriptedSink(string name = "scripted") : IBatchSink
         }
 
         AcceptedEvents.Add(seqs.Length);
+        if (batch.Ack is { } token)
+        {
+            batch.Ack = null;
+            token.MarkDurable();
+        }
     }
+
+    public void AwaitSync(Pipeline.Blocks.Acks.AckToken token) => token.MarkDurable();
 
     public Task CheckHealthAsync(CancellationToken cancellationToken) => HealthError is { } error ? Task.FromException(error) : Task.CompletedTask;
 
