@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using K4os.Compression.LZ4.Streams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Blocks.Events;
@@ -174,38 +173,7 @@ public sealed class TestPipeline : IAsyncDisposable
     }
 
     /// <summary>Every line of every rolling file, decompressed (read after <see cref="StopAsync"/>).</summary>
-    public List<string> ReadLogLines()
-    {
-        var lines = new List<string>();
-        if (!Directory.Exists(LogsDir))
-        {
-            return lines;
-        }
-
-        var files = Directory.GetFiles(LogsDir, "*.ndjson.lz4");
-        Array.Sort(files, StringComparer.Ordinal);
-        foreach (var file in files)
-        {
-            // Frame by frame: K4os 1.3.8's decoder reports end of stream at a frame boundary when a read
-            // ended exactly at the end of a frame's content, which would cut a multi-frame file short.
-            using var input = File.OpenRead(file);
-            var text = new MemoryStream();
-            while (input.Position < input.Length)
-            {
-                using var decoder = LZ4Stream.Decode(input, leaveOpen: true);
-                decoder.CopyTo(text);
-            }
-
-            text.Position = 0;
-            using var reader = new StreamReader(text);
-            while (reader.ReadLine() is { } line)
-            {
-                lines.Add(line);
-            }
-        }
-
-        return lines;
-    }
+    public List<string> ReadLogLines() => Files.RollingFiles.ReadLines(LogsDir);
 
     /// <summary>Every dead-letter record (read after <see cref="StopAsync"/>).</summary>
     public List<string> ReadDeadLetters()

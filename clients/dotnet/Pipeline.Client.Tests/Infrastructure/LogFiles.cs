@@ -1,37 +1,13 @@
 using System.Text.Json;
-using K4os.Compression.LZ4.Streams;
+using Pipeline.Tests.Shared.Files;
 
 namespace Pipeline.Client.Tests.Infrastructure;
 
 /// <summary>The events the files sink wrote, read back from <c>&lt;DataDir&gt;/logs/*.ndjson.lz4</c> in file order.</summary>
 public static class LogFiles
 {
-    /// <summary>Every line of every file. Frame after frame: K4os' decoder stops at a frame boundary (see tests/Pipeline.EndToEnd.Tests' Lz4Files).</summary>
-    public static List<string> ReadLines(string logsDir)
-    {
-        var files = Directory.Exists(logsDir) ? Directory.GetFiles(logsDir, "*.ndjson.lz4") : [];
-        Array.Sort(files, StringComparer.Ordinal);
-        var lines = new List<string>();
-        foreach (var file in files)
-        {
-            using var input = File.OpenRead(file);
-            var text = new MemoryStream();
-            while (input.Position < input.Length)
-            {
-                using var decoder = LZ4Stream.Decode(input, leaveOpen: true);
-                decoder.CopyTo(text);
-            }
-
-            text.Position = 0;
-            using var reader = new StreamReader(text);
-            while (reader.ReadLine() is { } line)
-            {
-                lines.Add(line);
-            }
-        }
-
-        return lines;
-    }
+    /// <summary>Every line of every file (tests/Shared's <see cref="RollingFiles"/>).</summary>
+    public static List<string> ReadLines(string logsDir) => RollingFiles.ReadLines(logsDir);
 
     /// <summary>The lines of one boot (<c>boot_id</c> beside <c>conn_id</c>), parsed.</summary>
     public static List<JsonElement> ReadBoot(string logsDir, string bootId)
