@@ -64,7 +64,7 @@ public sealed class KillTests
     /// </summary>
     private static async Task DisruptAt(PipelineClient client, long at, long acknowledged, long reconnects, Func<Task> disrupt)
     {
-        await Poll.UntilAsync(() => client.LastSeq >= at && client.AcknowledgedSeq >= acknowledged && client.Reconnects >= reconnects && client.IsConnected, TimeSpan.FromMinutes(2),
+        await Poll.UntilAsync(client, () => client.LastSeq >= at && client.AcknowledgedSeq >= acknowledged && client.Reconnects >= reconnects && client.IsConnected, TimeSpan.FromMinutes(2),
             () => $"given {client.LastSeq}, acknowledged {client.AcknowledgedSeq}, reconnects {client.Reconnects}, connected {client.IsConnected}");
         await disrupt();
     }

@@ -23,7 +23,7 @@ public sealed class OverflowTests
         Assert.False(client.TryEnqueue(PipelineLevel.Info, "does not fit", out var none));
         Assert.Equal(0, none);
         var blocked = Task.Run(() => client.Log(PipelineLevel.Info, "waits for room"));
-        await Poll.UntilAsync(() => client.BlockedCallers == 1, TestClients.Deadline, () => "the caller did not block");
+        await Poll.UntilAsync(client, () => client.BlockedCallers == 1, TestClients.Deadline, () => "the caller did not block");
         Assert.False(blocked.IsCompleted);
         Assert.Equal(0, client.Dropped);
 
@@ -44,7 +44,7 @@ public sealed class OverflowTests
         client.Log(PipelineLevel.Info, "fits");
         using var cancel = new CancellationTokenSource();
         var blocked = Task.Run(() => client.Log(PipelineLevel.Info, "waits", cancellationToken: cancel.Token));
-        await Poll.UntilAsync(() => client.BlockedCallers == 1, TestClients.Deadline, () => "the caller did not block");
+        await Poll.UntilAsync(client, () => client.BlockedCallers == 1, TestClients.Deadline, () => "the caller did not block");
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked.WaitAsync(TestClients.Deadline));
         Assert.Equal(1, client.LastSeq);
@@ -58,7 +58,7 @@ public sealed class OverflowTests
         var client = new PipelineClient(options);
         client.Log(PipelineLevel.Info, "fits");
         var blocked = Task.Run(() => client.Log(PipelineLevel.Info, "waits"));
-        await Poll.UntilAsync(() => client.BlockedCallers == 1, TestClients.Deadline, () => "the caller did not block");
+        await Poll.UntilAsync(client, () => client.BlockedCallers == 1, TestClients.Deadline, () => "the caller did not block");
         await Assert.ThrowsAsync<PipelineFlushTimeoutException>(() => client.CloseAsync(TimeSpan.Zero));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => blocked.WaitAsync(TestClients.Deadline));
     }

@@ -102,7 +102,7 @@ public sealed class PipelineClientTests
                 {
                     // Mid-stream, with events sent and not yet acknowledged: they must come again, and only once in the files.
                     // Each abort hits a new connection: the one after the previous abort.
-                    await Poll.UntilAsync(() => client.IsConnected && client.Reconnects >= aborts, TestClients.Deadline,
+                    await Poll.UntilAsync(client, () => client.IsConnected && client.Reconnects >= aborts, TestClients.Deadline,
                         () => $"connected {client.IsConnected}, reconnects {client.Reconnects}, aborts {aborts}");
                     client.AbortConnection();
                     aborts++;

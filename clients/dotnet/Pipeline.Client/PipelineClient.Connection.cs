@@ -45,6 +45,7 @@ public sealed partial class PipelineClient
                     }
 
                     Volatile.Write(ref _transport, transport);
+                    Changed();
                     connectedBefore = true;
                     attempt = 0;
                     quiet = false;
@@ -63,6 +64,7 @@ public sealed partial class PipelineClient
                 finally
                 {
                     Volatile.Write(ref _transport, null);
+                    Changed();
                     transport.Abort();
                     await transport.DisposeAsync().ConfigureAwait(false);
                 }
@@ -254,6 +256,7 @@ public sealed partial class PipelineClient
         if (seq > _acknowledgedSeq)
         {
             _acknowledgedSeq = seq;
+            Changed();
         }
 
         var freed = _buffer.Acknowledge(seq);

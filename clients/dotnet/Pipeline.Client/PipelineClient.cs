@@ -25,6 +25,7 @@ public sealed partial class PipelineClient : IAsyncDisposable, IDisposable
     private readonly List<FlushWaiter> _flushWaiters = [];
     private readonly Task _run;
     private TaskCompletionSource? _dataWaiter;
+    private TaskCompletionSource? _changeWaiter;
     private int _blocked;
     private bool _closed;
     private Task? _closing;
@@ -124,6 +125,24 @@ public sealed partial class PipelineClient : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Completes at the next change of the counters, the connection or the blocked callers: tests take it, then check
+    /// their condition, then await it, instead of polling on a clock. Costs nothing while nobody waits.
+    /// </summary>
+    internal Task NextChangeAsync()
+    {
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return (Interlocked.CompareExchange(ref _changeWaiter, waiter, null) ?? waiter).Task;
+    }
+
+    private void Changed()
+    {
+        if (Volatile.Read(ref _changeWaiter) is not null)
+        {
+            Interlocked.Exchange(ref _changeWaiter, null)?.TrySetResult();
+        }
+    }
+
     /// <summary>Whether a connection is up and past its resume ack.</summary>
     public bool IsConnected => Volatile.Read(ref _transport) is not null;
 
@@ -210,6 +229,7 @@ public sealed partial class PipelineClient : IAsyncDisposable, IDisposable
         }
 
         wake?.TrySetResult();
+        Changed();
         return seq;
     }
 
@@ -218,6 +238,7 @@ public sealed partial class PipelineClient : IAsyncDisposable, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         _blocked++;
+        Changed();
         // Unregister, not Dispose: Dispose waits for a running callback, which waits for this lock.
         var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static state =>
@@ -239,6 +260,7 @@ public sealed partial class PipelineClient : IAsyncDisposable, IDisposable
         {
             registration.Unregister();
             _blocked--;
+            Changed();
         }
     }
 
