@@ -59,12 +59,14 @@ public sealed partial class PipelineProcess : IAsyncDisposable
     /// bounded number of times.
     /// </remarks>
     /// <param name="dataDir">Another process's data directory (a restart); that process keeps owning it. By default a new one.</param>
-    public static async Task<PipelineProcess> StartAsync(string? dataDir = null)
+    /// <param name="ports">Ports clients already use (a restart they keep their address across); a child that cannot bind them is
+    /// retried on the same ports. By default new free ones each attempt.</param>
+    public static async Task<PipelineProcess> StartAsync(string? dataDir = null, (int Http, int Tcp)? ports = null)
     {
-        const int attempts = 3;
+        var attempts = ports is null ? 3 : 5;
         for (var attempt = 1; ; attempt++)
         {
-            var process = Launch(dataDir);
+            var process = Launch(dataDir, ports ?? (FreePort(), FreePort()));
             if (await process.WaitForHealthyAsync())
             {
                 return process;
@@ -72,18 +74,17 @@ public sealed partial class PipelineProcess : IAsyncDisposable
 
             var output = process.Output;
             await process.DisposeAsync();
-            Assert.True(attempt < attempts, $"pipeline exited during start {attempts} times. Last output:\n{output}");
+            Assert.True(attempt < attempts, $"pipeline exited during start {attempts} times (ports {(ports is null ? "new each time" : "fixed")}). Last output:\n{output}");
         }
     }
 
-    private static PipelineProcess Launch(string? reuse)
+    private static PipelineProcess Launch(string? reuse, (int Http, int Tcp) ports)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "pipeline.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: the test project must reference src/Ingest.");
         var dataDir = reuse ?? Path.Combine(Path.GetTempPath(), "pipeline-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
-        var httpPort = FreePort();
-        var tcpPort = FreePort();
+        var (httpPort, tcpPort) = ports;
 
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -231,7 +232,7 @@ public sealed partial class PipelineProcess : IAsyncDisposable
     }
 
     /// <summary>A free loopback port: bind to port 0, read what the OS picked, release it.</summary>
-    private static int FreePort()
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
