@@ -6,23 +6,13 @@ namespace Pipeline.Ingest.Cli;
 
 internal static partial class RobotsCommand
 {
-    private static Command CreateStats(TextWriter output, TextWriter error)
-    {
-        var url = ApiClient.UrlOption();
-        var token = ApiClient.TokenOption();
-        var json = JsonOption();
-        var command = new Command("stats",
+    private static Command CreateStats(TextWriter output, TextWriter error) =>
+        CreateGet("stats",
             "Prints the fleet's statistics (GET /api/robots/stats): connections (ever established, open now, refused or lost before " +
             "establishing), robots known and online, commands fleet-wide with their average send and execute times, and one row " +
             "per robot (events in all and in the last hour, connections, commands, average times). Exit 0; 1 when the service " +
-            "cannot be reached or refuses the ops token. Example: pipeline robots stats --json")
-        {
-            url, token, json,
-        };
-        command.SetAction((result, cancellationToken) =>
-            GetAsync(result, url, token, json, "stats", "/api/robots/stats", output, error, PrintStats, cancellationToken));
-        return command;
-    }
+            "cannot be reached or refuses the ops token. Example: pipeline robots stats --json",
+            "/api/robots/stats", PrintStats, output, error);
 
     private static void PrintStats(TextWriter output, JsonElement root)
     {

@@ -34,20 +34,22 @@ internal static partial class RobotsCommand
         Description = "Print the API's JSON body as it came (one document) instead of tables.",
     };
 
-    private static Command CreateList(TextWriter output, TextWriter error)
+    private static Command CreateList(TextWriter output, TextWriter error) =>
+        CreateGet("list",
+            "Prints every robot the service knows (GET /api/robots): online or offline, its session number, when it was last " +
+            "heard from, its address, and its events and errors in the last hour; then how many are online. Exit 0; 1 when the " +
+            "service cannot be reached or refuses the ops token. Example: pipeline robots list --url http://127.0.0.1:5080",
+            "/api/robots", PrintList, output, error);
+
+    /// <summary>A verb without arguments that GETs <paramref name="path"/> and prints it (tables, or <c>--json</c>).</summary>
+    private static Command CreateGet(string name, string description, string path, Action<TextWriter, JsonElement> print, TextWriter output,
+        TextWriter error)
     {
         var url = ApiClient.UrlOption();
         var token = ApiClient.TokenOption();
         var json = JsonOption();
-        var command = new Command("list",
-            "Prints every robot the service knows (GET /api/robots): online or offline, its session number, when it was last " +
-            "heard from, its address, and its events and errors in the last hour; then how many are online. Exit 0; 1 when the " +
-            "service cannot be reached or refuses the ops token. Example: pipeline robots list --url http://127.0.0.1:5080")
-        {
-            url, token, json,
-        };
-        command.SetAction((result, cancellationToken) =>
-            GetAsync(result, url, token, json, "list", "/api/robots", output, error, PrintList, cancellationToken));
+        var command = new Command(name, description) { url, token, json };
+        command.SetAction((result, cancellationToken) => GetAsync(result, url, token, json, name, path, output, error, print, cancellationToken));
         return command;
     }
 
