@@ -69,6 +69,7 @@ class PipelineClient:
         self._progress: Optional[asyncio.Event] = None  # replaced after each ack: flush and send_async wait on it
         self._closing: Optional[asyncio.Event] = None
         self._connected = False
+        self._change: Optional[asyncio.Event] = None  # set at the next change of the counters or the connection
         self._established = False
         self._reconnects = 0
         self._sessions = 0
@@ -200,6 +201,18 @@ class PipelineClient:
             self._connected = False
             transport.abort()
 
+    def _next_change(self) -> asyncio.Event:
+        """An event set at the next ack, connect, disconnect or error (on the client's loop): whoever waits for a
+        state of the client (its tests) waits on it instead of polling."""
+        if self._change is None:
+            self._change = asyncio.Event()
+        return self._change
+
+    def _changed(self) -> None:
+        change, self._change = self._change, None
+        if change is not None:
+            change.set()
+
     # ---- the session loop --------------------------------------------------------------------
 
     async def _run(self) -> None:
@@ -217,6 +230,7 @@ class PipelineClient:
                 refused_again = isinstance(e, ProtocolError) and isinstance(self.last_error, ProtocolError) \
                     and e.code == self.last_error.code
                 self.last_error = e
+                self._changed()
                 if self._established:
                     _log.warning("pipeline_client %s: connection lost (%r); reconnecting", self.options.robot_id, e)
                 elif isinstance(e, ProtocolError) and not refused_again:
@@ -252,6 +266,7 @@ class PipelineClient:
             self._sessions += 1
             self._connected = True
             self._established = True
+            self._changed()
             reader = asyncio.create_task(self._read_loop(transport))
             writer = asyncio.create_task(self._write_loop(transport))
             done, _ = await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
@@ -261,6 +276,7 @@ class PipelineClient:
         finally:
             self._connected = False
             self._transport = None
+            self._changed()
             for task in (reader, writer):
                 if task is not None and not task.done():
                     task.cancel()
@@ -324,3 +340,4 @@ class PipelineClient:
         progress, self._progress = self._progress, asyncio.Event()
         if progress is not None:
             progress.set()
+        self._changed()

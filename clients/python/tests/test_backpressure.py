@@ -9,7 +9,6 @@ import time
 
 import pytest
 
-from infrastructure.service import eventually
 from pipeline_client import BufferFull, PipelineClient
 
 

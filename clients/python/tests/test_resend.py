@@ -39,11 +39,11 @@ async def test_aborting_the_socket_mid_stream_resends_what_was_not_acknowledged(
     n = 30_000
     producer = asyncio.create_task(produce(client, n))
     for i, at in enumerate((5_000, 12_000, 20_000)):
-        await eventually(lambda: client.counters.acked_seq >= at, 60, f"{at} acknowledged")
-        await eventually(lambda: client.connected, 60, "connected")
+        await eventually(lambda: client.counters.acked_seq >= at, 60, f"{at} acknowledged", client)
+        await eventually(lambda: client.connected, 60, "connected", client)
         client.abort_connection()
         assert not producer.done()
-        await eventually(lambda: client.counters.reconnects > i, 60, f"reconnect {i + 1}")
+        await eventually(lambda: client.counters.reconnects > i, 60, f"reconnect {i + 1}", client)
     await producer
     assert await client.flush(60), client.last_error
     c = client.counters
@@ -66,10 +66,10 @@ async def test_200000_events_through_two_sigkills_and_a_socket_abort_arrive_exac
 
     async def disrupt(at, what, action):
         before = client.counters.reconnects
-        await eventually(lambda: client.counters.acked_seq >= at and client.connected, 120, f"{at} acknowledged")
+        await eventually(lambda: client.counters.acked_seq >= at and client.connected, 120, f"{at} acknowledged", client)
         await action()
         assert not producer.done(), f"the {what} came after the last event"
-        await eventually(lambda: client.counters.reconnects > before, 120, f"the reconnect after the {what}")
+        await eventually(lambda: client.counters.reconnects > before, 120, f"the reconnect after the {what}", client)
 
     async def restart():
         await asyncio.to_thread(service.kill)

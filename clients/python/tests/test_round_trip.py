@@ -56,7 +56,7 @@ async def test_a_service_that_cannot_promise_durability_refuses_the_session_and_
     client = PipelineClient(url, robot_id, backoff_min=0.05, backoff_max=0.1)
     await client.start()
     client.send({"msg": "kept until a service can take it"})
-    await eventually(lambda: isinstance(client.last_error, ProtocolError), 30, "the refusal")
+    await eventually(lambda: isinstance(client.last_error, ProtocolError), 30, "the refusal", client)
     assert client.last_error.code == "acks_unavailable"
     assert not client.connected
     assert not await client.flush(0.2)

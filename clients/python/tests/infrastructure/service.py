@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -36,28 +37,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.02):
-    """Polls ``condition`` until it is truthy (returned) or ``timeout`` passes (AssertionError naming ``what``)."""
+async def eventually(condition: Callable[[], object], timeout: float, what: str, client) -> object:
+    """Waits until ``condition`` is truthy (returned), woken by the client's changes (acks, connects, disconnects,
+    errors), never by a clock; AssertionError naming ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
+        changed = client._next_change()  # taken before the check: a change in between wakes the wait at once
         value = condition()
         if value:
             return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-async def eventually(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.02):
-    """``wait_until`` for async tests: the event loop (and the client on it) keeps running while it polls."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(interval)
+        remaining = deadline - time.monotonic()
+        try:
+            if remaining <= 0:
+                raise asyncio.TimeoutError
+            await asyncio.wait_for(changed.wait(), remaining)
+        except asyncio.TimeoutError:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}") from None
 
 
 def read_lz4_lines(path: Path) -> List[str]:
@@ -117,18 +112,33 @@ class Service:
             assert os.path.exists(self.dll), f"{self.dll} is missing: build src/Ingest or set PIPELINE_TEST_DLL"
             command = ["dotnet", self.dll, *args]
         env = dict(os.environ, Pipeline__Robots__LifecycleEvents="false", **self.extra_env)
+        env.setdefault("Logging__LogLevel__Microsoft.Hosting.Lifetime", "Information")  # it says "Application started"
         self.boots += 1
         log = open(self.data_dir / f"service-{self.boots}.log", "wb")
-        self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.data_dir)
-        log.close()
-        deadline = time.monotonic() + timeout
-        while not self.healthy():
-            if self.proc.poll() is not None:
-                raise AssertionError(f"the service exited with {self.proc.returncode} during start:\n{self.output()}")
-            if time.monotonic() > deadline:
-                self.kill()
-                raise AssertionError(f"the service was not healthy after {timeout} s:\n{self.output()}")
-            time.sleep(0.05)
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=self.data_dir)
+        # Its output goes to the log file; the line that says every listener is bound (or the end of the output, when
+        # the process exits) ends the wait: no polling.
+        said = threading.Event()
+        started = []
+
+        def copy_output(stream, log=log):
+            with log:
+                for line in stream:
+                    log.write(line)
+                    log.flush()
+                    if not started and b"Application started" in line:
+                        started.append(True)
+                        said.set()
+            said.set()
+
+        threading.Thread(target=copy_output, args=(self.proc.stdout,), daemon=True).start()
+        if not said.wait(timeout):
+            self.kill()
+            raise AssertionError(f"the service did not start within {timeout} s:\n{self.output()}")
+        if not started:
+            self.proc.wait()
+            raise AssertionError(f"the service exited with {self.proc.returncode} during start:\n{self.output()}")
+        assert self.healthy(), f"/healthz does not answer after the service said it started:\n{self.output()}"
         return self
 
     def healthy(self) -> bool:

@@ -141,6 +141,7 @@ async def main(argv) -> None:
                                 max_size=None):
         server = await asyncio.start_server(tcp_handler, tcp_host, int(tcp_port))
         async with server:
+            print("Application started", flush=True)  # what the real service's console lifetime says once it listens
             await asyncio.Future()
 
 
