@@ -8,7 +8,10 @@ public sealed class AlertWindowTests
     private const long BucketTicks = TimeSpan.TicksPerSecond;
     private const int Buckets = 10;
 
-    private static SlidingWindow NewWindow() => new(Buckets);
+    /// <summary>A window in the middle of a row's state and rings (as a feed's second window slot would be).</summary>
+    private static SlidingWindow NewWindow() => NewWindow(new long[20], new long[3 * Buckets]);
+
+    private static SlidingWindow NewWindow(long[] state, long[] rings) => new(state, 8, rings, Buckets, Buckets);
 
     /// <summary>Events whose bucket is one of the <see cref="Buckets"/> ending with the bucket of <paramref name="now"/>.</summary>
     private static long Model(List<long> events, long now) =>
@@ -21,7 +24,8 @@ public sealed class AlertWindowTests
     public void CountsMatchTheModelThroughBurstsGapsAndWindowsThatEmpty(int seed)
     {
         var random = new Random(seed);
-        var window = NewWindow();
+        var (state, rings) = (new long[20], new long[3 * Buckets]);
+        var window = NewWindow(state, rings);
         var events = new List<long>();
         var now = 1_000 * BucketTicks;
         for (var step = 0; step < 5_000; step++)
@@ -43,6 +47,10 @@ public sealed class AlertWindowTests
                 Assert.Equal(Model(events, now), window.Sum(now, BucketTicks));
             }
         }
+
+        // Its neighbours in the row are other windows' and feeds' counters: never written.
+        Assert.All(state.Take(8).Concat(state.Skip(8 + GroupSlots.PerWindow)), v => Assert.Equal(0, v));
+        Assert.All(rings.Take(Buckets).Concat(rings.Skip(2 * Buckets)), v => Assert.Equal(0, v));
     }
 
     [Fact]

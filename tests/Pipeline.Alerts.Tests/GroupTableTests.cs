@@ -3,47 +3,43 @@ using Pipeline.Blocks.Alerts.Internal;
 
 namespace Pipeline.Alerts.Tests;
 
-/// <summary>A feed's group table: lookups through growth, shared chains and equal hashes, removal, eviction order.</summary>
+/// <summary>The group index (rows by key: lookups through growth, shared chains and equal hashes, removal) and a feed's table (eviction order).</summary>
 public sealed class GroupTableTests
 {
     private static ObservedGroup Group(int id, ulong hash)
     {
-        var group = new ObservedGroup(null!, BitConverter.GetBytes(id), hash, $"g{id}", [], [], 0, 0); // the table never reads the feed
+        var row = new GroupRow(BitConverter.GetBytes(id), hash, GroupSlots.Fixed, 0, 1);
+        var group = new ObservedGroup(null!, row, 0, 0, $"g{id}", []); // the table never reads the feed
         group.Alerts = [new AlertGroup(group, $"f{id}")];
         return group;
     }
 
     [Fact]
-    public void EveryGroupIsFoundByItsKeyThroughGrowthAndCollidingHashes()
+    public void EveryRowIsFoundByItsKeyThroughGrowthAndCollidingHashes()
     {
-        var table = new GroupTable(10_000);
+        var index = new GroupIndex("robot_id");
         // Hashes that share their low bits (one chain) and some that are equal outright: the key decides.
-        var groups = Enumerable.Range(0, 3_000).Select(i => Group(i, i % 7 == 0 ? 42UL : ((ulong)i << 20) | 5)).ToList();
-        foreach (var g in groups)
+        var keys = Enumerable.Range(0, 3_000).Select(i => (Key: BitConverter.GetBytes(i), Hash: i % 7 == 0 ? 42UL : ((ulong)i << 20) | 5)).ToList();
+        var rows = keys.Select(k => index.Add(k.Hash, k.Key)).ToList();
+        Assert.Equal(3_000, index.Count);
+        foreach (var (row, (key, hash)) in rows.Zip(keys))
         {
-            table.Add(g, out var evicted);
-            Assert.Null(evicted);
+            Assert.Same(row, index.Find(hash, key));
+            Assert.Same(row, index.GetOrAdd(hash, key));
         }
 
-        Assert.Equal(3_000, table.Count);
-        foreach (var g in groups)
+        Assert.Null(index.Find(42, BitConverter.GetBytes(-1)));
+        foreach (var row in rows.Where((_, i) => i % 3 == 0))
         {
-            Assert.Same(g, table.Find(g.Hash, g.Key));
+            index.Remove(row);
         }
 
-        Assert.Null(table.Find(42, BitConverter.GetBytes(-1)));
-        foreach (var g in groups.Where((_, i) => i % 3 == 0))
+        foreach (var (row, i) in rows.Select((r, i) => (r, i)))
         {
-            table.Remove(g);
+            Assert.Equal(i % 3 == 0 ? null : row, index.Find(row.Hash, row.Key));
         }
 
-        foreach (var (g, i) in groups.Select((g, i) => (g, i)))
-        {
-            Assert.Equal(i % 3 == 0 ? null : g, table.Find(g.Hash, g.Key));
-        }
-
-        Assert.Equal(2_000, table.Count);
-        Assert.Equal(2_000, table.Snapshot().Count);
+        Assert.Equal(2_000, index.Count);
     }
 
     [Fact]
@@ -59,8 +55,10 @@ public sealed class GroupTableTests
         a.Alerts[0].State = AlertState.Firing; // the oldest, but it holds an alert
         table.Add(Group(4, 4), out var evicted);
         Assert.Same(b, evicted);
-        Assert.Null(table.Find(b.Hash, b.Key));
-        Assert.Same(a, table.Find(a.Hash, a.Key));
+        Assert.Equal([Group4Key(), c.GroupKey, a.GroupKey], table.Snapshot().Select(g => g.GroupKey));
         Assert.Equal(1, table.Evicted);
+        Assert.Equal(3, table.Count);
+
+        static string Group4Key() => "g4";
     }
 }

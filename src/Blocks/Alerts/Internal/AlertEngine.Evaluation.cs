@@ -39,7 +39,7 @@ internal sealed partial class AlertEngine
                     foreach (var group in _woken)
                     {
                         // Skipped if evicted since it woke: its feed no longer holds it.
-                        if (ReferenceEquals(group.Feed.Groups.Find(group.Hash, group.Key), group))
+                        if (group.IsHeld)
                         {
                             StepGroup(group, now, adds, null);
                         }
@@ -334,10 +334,10 @@ internal sealed partial class AlertEngine
                 {
                     group.Value = double.NaN;
                     group.Count = 1;
-                    return observed.Met[rule.ConditionSlot];
+                    return observed.Met(rule.ConditionSlot);
                 }
 
-                var value = rule.ValueSlot >= 0 ? observed.Values[rule.ValueSlot] : double.NaN;
+                var value = rule.ValueSlot >= 0 ? observed.Value(rule.ValueSlot) : double.NaN;
                 group.Value = value;
                 group.Count = 1;
                 if (rule.Condition is not { } condition || double.IsNaN(value))
@@ -347,7 +347,7 @@ internal sealed partial class AlertEngine
 
                 return firing && rule.Options.ResolveBelow is not null ? condition.Holds(value, rule.ResolveAt) : condition.Meets(value);
             default:
-                var count = rule.WindowSlot >= 0 ? observed.Windows[rule.WindowSlot].Sum(now, rule.BucketTicks) : 0;
+                var count = rule.WindowSlot >= 0 ? observed.Window(rule.WindowSlot).Sum(now, rule.BucketTicks) : 0;
                 group.Count = count;
                 group.Value = rule.Kind == AlertRuleKind.Rate ? count / rule.Window.TotalSeconds : count;
                 return group.Value >= (firing ? rule.ResolveAt : rule.Threshold);

@@ -34,15 +34,15 @@ internal sealed partial class AlertEngine
                     _presence.Seen(StableHash.Hash(id), batch.Source);
                 }
 
-                // Feeds of one event share the group key (most group by robot_id) and attribute reads.
-                _keySignature = null;
+                // Feeds of one event share the key's row (most group by robot_id) and attribute reads.
+                _rowIndex = null;
                 _attributePath = null;
                 _attributesRead = false;
-                var feeds = index.Candidates(batch[e.Type], e.Level);
+                var feeds = index.Candidates(batch[e.Type], e.Level, out var admitted);
                 for (var f = 0; f < feeds.Length; f++)
                 {
                     var feed = feeds[f];
-                    if (feed.Matches(batch, in e))
+                    if (admitted ? feed.MatchesAdmitted(batch, in e) : feed.Matches(batch, in e))
                     {
                         Observe(feed, batch, in e, now);
                     }
@@ -69,49 +69,57 @@ internal sealed partial class AlertEngine
 
     private void Observe(AlertFeed feed, EventBatch batch, ref readonly EventRecord e, long now)
     {
-        if (!ReferenceEquals(_keySignature, feed.GroupBySignature))
+        if (!ReferenceEquals(_rowIndex, feed.Index))
         {
-            _keyLength = GroupKey(feed.GroupBy, batch, in e);
-            _keyHash = StableHash.Hash(_key.AsSpan(0, _keyLength));
-            _keySignature = feed.GroupBySignature;
+            var key = _key.AsSpan(0, GroupKey(feed.GroupBy, batch, in e));
+            var hash = StableHash.Hash(key);
+            _row = feed.Index.Find(hash, key) ?? feed.Index.Add(hash, key);
+            _rowIndex = feed.Index;
         }
 
-        var key = _key.AsSpan(0, _keyLength);
-        var hash = _keyHash;
-        var group = feed.Groups.Find(hash, key);
-        if (group is null)
+        // Everything below reads and writes the feed's segment of the row; the group object only once a second
+        // (recency, example) or when the event wakes it.
+        var row = _row!;
+        var state = row.State;
+        var at = feed.StateOffset;
+        var second = now / TimeSpan.TicksPerSecond;
+        ObservedGroup? group = null;
+        if (state[at + GroupSlots.Held] == 0)
         {
-            group = NewGroup(feed, key, hash);
+            group = NewGroup(feed, row);
             Add(feed, group);
         }
-        else if (group.LastSeen / TimeSpan.TicksPerSecond != now / TimeSpan.TicksPerSecond)
+        else if (state[at + GroupSlots.LastSeen] / TimeSpan.TicksPerSecond != second)
         {
             // Recency to the second is enough for eviction, and spares the list a move per event.
+            group = row.Groups[feed.Ordinal]!;
             feed.Groups.Touch(group);
         }
 
-        group.LastSeen = now;
-        if (!ReferenceEquals(group.LastConnection, batch.Source) && batch.Source.IsTransport)
+        state[at + GroupSlots.LastSeen] = now;
+        if (!ReferenceEquals(row.LastConnection, batch.Source) && batch.Source.IsTransport)
         {
             // A reference write costs a GC write barrier; most events come on the same connection. Internal
             // events (a robot's connection_closed, its anomalies) say nothing about whether it is connected.
-            group.LastConnection = batch.Source;
+            row.LastConnection = batch.Source;
         }
 
         // An event that puts a group over a rule without For asks for an early evaluation: it fires now, not at the next tick.
-        var windows = group.Windows;
-        for (var w = 0; w < windows.Length; w++)
+        var armed = (ulong)state[at + GroupSlots.Armed];
+        var windowTicks = feed.WindowTicks;
+        for (var w = 0; w < windowTicks.Length; w++)
         {
-            var total = windows[w].Add(now, feed.WindowTicks[w]);
-            if ((group.Armed & feed.WindowWake[w]) != 0 && feed.WakesAt(w, total, group.Armed))
+            var window = new SlidingWindow(state, at + feed.WindowAt(w), row.Rings, feed.RingOffset + feed.RingAt(w), feed.WindowBuckets[w]);
+            var total = window.Add(now, windowTicks[w]);
+            if ((armed & feed.WindowWake[w]) != 0 && feed.WakesAt(w, total, armed))
             {
-                Wake(group);
+                Wake(group ??= row.Groups[feed.Ordinal]!);
             }
         }
 
-        if (feed.Values.Length > 0)
+        if (feed.Values.Length > 0 && ReadValues(feed, batch, in e, state, at, armed))
         {
-            ReadValues(feed, batch, in e, group);
+            Wake(group ??= row.Groups[feed.Ordinal]!);
         }
 
         var conditions = feed.Conditions;
@@ -120,25 +128,30 @@ internal sealed partial class AlertEngine
             var met = conditions[c].Evaluate(batch, in e, out var found, out _);
             if (found)
             {
-                group.Met[c] = met;
-                if (met && (group.Armed & feed.ConditionWake[c]) != 0)
+                ref var bits = ref state[at + GroupSlots.Met];
+                bits = met ? bits | (1L << c) : bits & ~(1L << c);
+                if (met && (armed & feed.ConditionWake[c]) != 0)
                 {
-                    Wake(group);
+                    Wake(group ??= row.Groups[feed.Ordinal]!);
                 }
             }
         }
 
-        if (group.ExampleAt != now / TimeSpan.TicksPerSecond && e.Line >= 0 && e.Line < batch.LineCount)
+        if (state[at + GroupSlots.ExampleAt] != second && e.Line >= 0 && e.Line < batch.LineCount)
         {
             // One copy per group and second is plenty for an example.
-            group.ExampleAt = now / TimeSpan.TicksPerSecond;
-            group.KeepExample(batch.GetLine(e.Line));
+            state[at + GroupSlots.ExampleAt] = second;
+            (group ?? row.Groups[feed.Ordinal]!).KeepExample(batch.GetLine(e.Line));
         }
     }
 
-    /// <summary>The feed's numeric attribute paths of the event into the group's value slots (one walk of the attributes per event for all feeds).</summary>
-    private void ReadValues(AlertFeed feed, EventBatch batch, ref readonly EventRecord e, ObservedGroup group)
+    /// <summary>
+    /// The feed's numeric attribute paths of the event into the group's value slots (one walk of the attributes per
+    /// event for all feeds); whether a value met an armed rule (an early evaluation is worth it).
+    /// </summary>
+    private bool ReadValues(AlertFeed feed, EventBatch batch, ref readonly EventRecord e, long[] state, int at, ulong armed)
     {
+        var wake = false;
         var values = feed.Values;
         for (var v = 0; v < values.Length; v++)
         {
@@ -175,12 +188,11 @@ internal sealed partial class AlertEngine
                 value = _attributeValue;
             }
 
-            group.Values[v] = value;
-            if ((group.Armed & feed.ValueWake[v]) != 0 && feed.WakesOn(v, value, group.Armed))
-            {
-                Wake(group);
-            }
+            state[at + feed.ValueAt(v)] = BitConverter.DoubleToInt64Bits(value);
+            wake |= (armed & feed.ValueWake[v]) != 0 && feed.WakesOn(v, value, armed);
         }
+
+        return wake;
     }
 
     /// <summary>Puts the group on the list of the next early evaluation (once), which only steps listed groups.</summary>
@@ -194,10 +206,10 @@ internal sealed partial class AlertEngine
         }
     }
 
-    /// <summary>Adds a new group to its feed; an eviction counts for every rule of the feed.</summary>
+    /// <summary>Adds a new group to its feed (fresh: what it saw is the caller's to write after); an eviction counts for every rule of the feed.</summary>
     private void Add(AlertFeed feed, ObservedGroup group)
     {
-        feed.Groups.Add(group, out var evicted);
+        feed.AddGroup(group, out var evicted);
         if (evicted is not null)
         {
             foreach (var rule in feed.Rules)
@@ -237,9 +249,10 @@ internal sealed partial class AlertEngine
         return length;
     }
 
-    /// <summary>A group for a key seen for the first time: the one place (besides routing) where matching allocates.</summary>
-    private static ObservedGroup NewGroup(AlertFeed feed, ReadOnlySpan<byte> key, ulong hash)
+    /// <summary>A group for a key seen for the first time by the feed: the one place (besides new keys and routing) where matching allocates.</summary>
+    private static ObservedGroup NewGroup(AlertFeed feed, GroupRow row)
     {
+        var key = row.Key.AsSpan();
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         var text = new StringBuilder();
         var rest = key;
@@ -271,7 +284,7 @@ internal sealed partial class AlertEngine
             robotHash = segment.IsEmpty ? 0 : StableHash.Hash(segment);
         }
 
-        return feed.NewGroup(key.ToArray(), hash, text.ToString(), labels, robotHash);
+        return feed.NewGroup(row, text.ToString(), labels, robotHash);
     }
 
     /// <summary>Seeds the groups of feeds with absent rules with the fleet registry's robots (once per registry snapshot), so a robot that never spoke is missed too.</summary>
@@ -308,11 +321,11 @@ internal sealed partial class AlertEngine
 
                 var bytes = key.ToArray();
                 var hash = StableHash.Hash(bytes);
-                if (feed.Groups.Find(hash, bytes) is null)
+                if (feed.Find(hash, bytes) is null)
                 {
-                    var group = NewGroup(feed, bytes, hash);
-                    group.LastSeen = now; // silent since the engine started
+                    var group = NewGroup(feed, feed.Index.GetOrAdd(hash, bytes));
                     Add(feed, group);
+                    group.LastSeen = now; // silent since the engine started
                 }
             }
         }

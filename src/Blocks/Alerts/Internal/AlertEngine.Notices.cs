@@ -31,7 +31,7 @@ internal sealed partial class AlertEngine
             Value = double.IsNaN(group.Value) ? null : group.Value,
             Count = Math.Max(group.Count, 1),
             Flapping = group.Flapping,
-            Example = group.Observed.ExampleLength > 0 ? Encoding.UTF8.GetString(group.Observed.Example, 0, group.Observed.ExampleLength) : null,
+            Example = group.Observed is { Example: { } example, ExampleLength: > 0 } o ? Encoding.UTF8.GetString(example, 0, o.ExampleLength) : null,
             Severity = rule.Options.Severity,
         });
         group.Notifications++;

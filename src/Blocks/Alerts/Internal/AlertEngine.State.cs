@@ -130,16 +130,16 @@ internal sealed partial class AlertEngine
 
     private static AlertStateEntry Entry(CompiledRule rule, ObservedGroup o, AlertGroup g)
     {
-        var value = rule.ValueSlot >= 0 ? o.Values[rule.ValueSlot] : double.NaN;
+        var value = rule.ValueSlot >= 0 ? o.Value(rule.ValueSlot) : double.NaN;
         return new AlertStateEntry
         {
             Rule = rule.Name, Signature = rule.Signature, Key = Convert.ToBase64String(o.Key), State = g.State, OfflineFrom = g.OfflineFrom,
             PendingSince = g.PendingSince, FiringSince = g.FiringSince, ClearSince = g.ClearSince, OfflineSince = g.OfflineSince,
             NotifiedFiring = g.NotifiedFiring, LastNotified = g.LastNotified, Notifications = g.Notifications, Flapping = g.Flapping,
             LastFlip = g.LastFlip, Changes = [.. g.Changes], ChangeCount = g.ChangeCount, LastSeen = o.LastSeen,
-            LastValue = double.IsNaN(value) ? null : value, LastMet = rule.ConditionSlot >= 0 && o.Met[rule.ConditionSlot],
-            Head = rule.WindowSlot >= 0 ? o.Windows[rule.WindowSlot].Head : 0,
-            Buckets = rule.WindowSlot >= 0 ? o.Windows[rule.WindowSlot].Snapshot() : [],
+            LastValue = double.IsNaN(value) ? null : value, LastMet = rule.ConditionSlot >= 0 && o.Met(rule.ConditionSlot),
+            Head = rule.WindowSlot >= 0 ? o.Window(rule.WindowSlot).Head : 0,
+            Buckets = rule.WindowSlot >= 0 ? o.Window(rule.WindowSlot).Snapshot() : [],
         };
     }
 
@@ -159,10 +159,10 @@ internal sealed partial class AlertEngine
         var feed = rule.Feed;
         var key = Convert.FromBase64String(entry.Key);
         var hash = StableHash.Hash(key);
-        var o = feed.Groups.Find(hash, key);
+        var o = feed.Find(hash, key);
         if (o is null)
         {
-            o = NewGroup(feed, key, hash);
+            o = NewGroup(feed, feed.Index.Find(hash, key) ?? feed.Index.Add(hash, key));
             Add(feed, o);
         }
 
@@ -187,19 +187,19 @@ internal sealed partial class AlertEngine
         g.ChangeCount = entry.ChangeCount;
         g.LastOver = entry.State == AlertState.Firing;
         o.LastSeen = Math.Max(o.LastSeen, entry.LastSeen);
-        if (rule.ValueSlot >= 0 && double.IsNaN(o.Values[rule.ValueSlot]))
+        if (rule.ValueSlot >= 0 && double.IsNaN(o.Value(rule.ValueSlot)))
         {
-            o.Values[rule.ValueSlot] = entry.LastValue ?? double.NaN;
+            o.SetValue(rule.ValueSlot, entry.LastValue ?? double.NaN);
         }
 
         if (rule.ConditionSlot >= 0)
         {
-            o.Met[rule.ConditionSlot] |= entry.LastMet;
+            o.SetMet(rule.ConditionSlot, o.Met(rule.ConditionSlot) || entry.LastMet);
         }
 
         if (rule.WindowSlot >= 0)
         {
-            ref var window = ref o.Windows[rule.WindowSlot];
+            var window = o.Window(rule.WindowSlot);
             if (window.Total == 0 && window.Head == 0 && entry.Buckets.Length == window.BucketCount)
             {
                 window.Restore(entry.Head, entry.Buckets, rule.BucketTicks);

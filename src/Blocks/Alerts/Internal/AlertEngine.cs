@@ -53,10 +53,9 @@ internal sealed partial class AlertEngine
     private int _snapshotAlerts;
     private readonly List<(CompiledRule Rule, AlertGroup Alert)> _changed = [];
 
-    // Per-event caches of Process (under the lock): the group key of the last group-by signature, the last numeric attribute read.
-    private string? _keySignature;
-    private int _keyLength;
-    private ulong _keyHash;
+    // Per-event caches of Process (under the lock): the row of the event's key in the last index, the last numeric attribute read.
+    private GroupIndex? _rowIndex;
+    private GroupRow? _row;
     private AttributeReader _attributes = null!; // made with the feeds
     private bool _attributesRead;
     private string? _attributePath;
@@ -177,6 +176,18 @@ internal sealed partial class AlertEngine
         foreach (var feed in feeds)
         {
             feed.Seal(ReaderSlot);
+        }
+
+        // One index per group-by signature: an event finds its key's row once for all the feeds that group that way.
+        var indexes = new Dictionary<string, GroupIndex>(StringComparer.Ordinal);
+        foreach (var feed in feeds)
+        {
+            if (!indexes.TryGetValue(feed.GroupBySignature, out var index))
+            {
+                indexes[feed.GroupBySignature] = index = new GroupIndex(feed.GroupBySignature);
+            }
+
+            index.Bind(feed);
         }
 
         _attributes = new AttributeReader(paths);

@@ -26,6 +26,7 @@ internal sealed class AlertFeed
     private readonly List<(long Ticks, int Count)> _windows = [];
     private readonly List<AttributeCondition> _values = [];
     private readonly List<AttributeCondition> _conditions = [];
+    private int[] _ringStarts = [];
 
     public AlertFeed(CompiledRule first, int capacity)
     {
@@ -47,6 +48,16 @@ internal sealed class AlertFeed
     public EventPath[] GroupBy { get; }
     public string GroupBySignature { get; }
     public GroupTable Groups { get; private set; }
+
+    /// <summary>The rows of the feed's group-by signature, the feed's place among its feeds, and where its segments are in each row.</summary>
+    public GroupIndex Index { get; private set; } = null!; // bound after sealing
+    public int Ordinal { get; private set; }
+    public int StateOffset { get; private set; }
+    public int RingOffset { get; private set; }
+
+    /// <summary>Longs of hot state per group (<see cref="GroupSlots"/>), and of bucket rings.</summary>
+    public int StateLength => GroupSlots.Fixed + (GroupSlots.PerWindow * WindowTicks.Length) + Values.Length;
+    public int RingLength { get; private set; }
 
     public CompiledRule[] Rules { get; private set; } = [];
 
@@ -115,6 +126,14 @@ internal sealed class AlertFeed
         Values = [.. _values];
         ValueReaderSlots = [.. _values.Select(v => readerSlot(v.Path))];
         Conditions = [.. _conditions];
+        _ringStarts = new int[_windows.Count];
+        RingLength = 0;
+        for (var w = 0; w < _windows.Count; w++)
+        {
+            _ringStarts[w] = RingLength;
+            RingLength += _windows[w].Count;
+        }
+
         WindowWake = new ulong[_windows.Count];
         ValueWake = new ulong[_values.Count];
         ConditionWake = new ulong[_conditions.Count];
@@ -174,13 +193,12 @@ internal sealed class AlertFeed
             return false;
         }
 
-        if (!Match.Matches(batch, in e))
-        {
-            return false;
-        }
-
-        return Filter is null || Filter.Evaluate(batch, in e, out _, out _);
+        return Match.Matches(batch, in e) && (Filter is null || Filter.Evaluate(batch, in e, out _, out _));
     }
+
+    /// <summary>Whether an event whose type and level the feed admits (<see cref="FeedIndex"/>) is observed: the rest of the match and the filter.</summary>
+    public bool MatchesAdmitted(EventBatch batch, ref readonly EventRecord e) =>
+        Match.MatchesAdmitted(batch, in e) && (Filter is null || Filter.Evaluate(batch, in e, out _, out _));
 
     /// <summary>Whether a window count of <paramref name="total"/> puts an armed rule of window slot <paramref name="slot"/> over.</summary>
     public bool WakesAt(int slot, long total, ulong armed)
@@ -210,18 +228,51 @@ internal sealed class AlertFeed
         return false;
     }
 
-    /// <summary>A group for a key seen for the first time, with an inactive alert for each rule.</summary>
-    public ObservedGroup NewGroup(byte[] key, ulong hash, string groupKey, Dictionary<string, string> labels, ulong robotHash)
+    /// <summary>Takes the feed's place in <paramref name="index"/> (<see cref="GroupIndex.Bind"/>).</summary>
+    public void Bind(GroupIndex index, int ordinal, int stateOffset, int ringOffset)
     {
-        var group = new ObservedGroup(this, key, hash, groupKey, labels, WindowBuckets, Values.Length, Conditions.Length) { RobotHash = robotHash, Armed = AtOnce };
-        group.Alerts = [.. Rules.Select(r => new AlertGroup(group, Fingerprint(r, key)))];
+        Index = index;
+        Ordinal = ordinal;
+        StateOffset = stateOffset;
+        RingOffset = ringOffset;
+    }
+
+    /// <summary>Where window slot <paramref name="slot"/>'s counters and ring, and value slot <paramref name="slot"/>, are in a group's segments.</summary>
+    public int WindowAt(int slot) => GroupSlots.Fixed + (GroupSlots.PerWindow * slot);
+    public int RingAt(int slot) => _ringStarts[slot];
+    public int ValueAt(int slot) => GroupSlots.Fixed + (GroupSlots.PerWindow * WindowTicks.Length) + slot;
+
+    /// <summary>The feed's group of a key, if it has one.</summary>
+    public ObservedGroup? Find(ulong hash, ReadOnlySpan<byte> key) => Index.Find(hash, key)?.Groups[Ordinal];
+
+    /// <summary>A group for a key seen for the first time (in its row of this feed's index), with an inactive alert for each rule.</summary>
+    public ObservedGroup NewGroup(GroupRow row, string groupKey, Dictionary<string, string> labels, ulong robotHash)
+    {
+        var group = new ObservedGroup(this, row, StateOffset, RingOffset, groupKey, labels) { RobotHash = robotHash };
+        group.Alerts = [.. Rules.Select(r => new AlertGroup(group, Fingerprint(r, row.Key)))];
         return group;
+    }
+
+    /// <summary>
+    /// Adds a new group to the table and its row, its segments fresh (nothing seen, every rule that fires at once
+    /// armed); evicts the least recently seen group first when full (returned in <paramref name="evicted"/>).
+    /// </summary>
+    public void AddGroup(ObservedGroup group, out ObservedGroup? evicted)
+    {
+        Groups.Add(group, out evicted);
+        if (evicted is not null)
+        {
+            Release(evicted);
+        }
+
+        Hold(group);
+        group.Armed = AtOnce;
     }
 
     /// <summary>
     /// Takes over the groups of the feed this one replaces (same signature) after a reload: windows of the same
     /// layout, values of the same path, conditions of the same text, and the alerts of rules with the same name
-    /// and meaning carry over; the rest start afresh.
+    /// and meaning carry over; the rest start afresh. Each group moves to its key's row in this feed's index.
     /// </summary>
     public void Adopt(AlertFeed previous)
     {
@@ -233,23 +284,34 @@ internal sealed class AlertFeed
         var conditions = Conditions.Select(c => Array.FindIndex(previous.Conditions, p => p.Text == c.Text)).ToArray();
         for (var group = Groups.Newest; group is not null; group = group.Older)
         {
-            // The group object stays (the table links it); its observations take the new layout.
-            var windowsNow = new SlidingWindow[WindowTicks.Length];
-            for (var i = 0; i < windowsNow.Length; i++)
+            // The group object stays (the table links it); its observations move to this feed's layout. The
+            // old segments are read through a private copy, as the new row may be the old one's successor.
+            group.Detach(previous.StateLength, previous.RingLength);
+            var old = (Row: group.Row, group.LastSeen, ExampleAt: group.Row.State[GroupSlots.ExampleAt]);
+            var oldGroup = new ObservedGroup(previous, old.Row, 0, 0, group.GroupKey, group.Labels); // a view of the private copy
+            var row = Index.GetOrAdd(group.Hash, group.Key);
+            row.LastConnection ??= old.Row.LastConnection;
+            group.Feed = this;
+            group.MoveTo(row, StateOffset, RingOffset);
+            Hold(group);
+            group.LastSeen = old.LastSeen;
+            row.State[StateOffset + GroupSlots.ExampleAt] = old.ExampleAt;
+            for (var i = 0; i < windows.Length; i++)
             {
-                windowsNow[i] = windows[i] >= 0 ? group.Windows[windows[i]] : new SlidingWindow(WindowBuckets[i]);
+                if (windows[i] >= 0)
+                {
+                    group.Window(i).CopyFrom(oldGroup.Window(windows[i]));
+                }
             }
 
-            var valuesNow = new double[Values.Length];
-            for (var i = 0; i < valuesNow.Length; i++)
+            for (var i = 0; i < values.Length; i++)
             {
-                valuesNow[i] = values[i] >= 0 ? group.Values[values[i]] : double.NaN;
+                group.SetValue(i, values[i] >= 0 ? oldGroup.Value(values[i]) : double.NaN);
             }
 
-            var metNow = new bool[Conditions.Length];
-            for (var i = 0; i < metNow.Length; i++)
+            for (var i = 0; i < conditions.Length; i++)
             {
-                metNow[i] = conditions[i] >= 0 && group.Met[conditions[i]];
+                group.SetMet(i, conditions[i] >= 0 && oldGroup.Met(conditions[i]));
             }
 
             var alerts = new AlertGroup[Rules.Length];
@@ -259,10 +321,6 @@ internal sealed class AlertFeed
                 alerts[i].Observed = group;
             }
 
-            group.Feed = this;
-            group.Windows = windowsNow;
-            group.Values = valuesNow;
-            group.Met = metNow;
             group.Alerts = alerts;
             group.Armed = Arm(alerts);
         }
@@ -281,6 +339,34 @@ internal sealed class AlertFeed
         }
 
         return armed;
+    }
+
+    /// <summary>Puts the group in its row with fresh segments: nothing seen, no value (NaN), no example.</summary>
+    private void Hold(ObservedGroup group)
+    {
+        var row = group.Row;
+        var state = row.State.AsSpan(StateOffset, StateLength);
+        state.Clear();
+        state[GroupSlots.Held] = 1;
+        state[GroupSlots.ExampleAt] = -1;
+        state[ValueAt(0)..].Fill(BitConverter.DoubleToInt64Bits(double.NaN));
+        row.Rings.AsSpan(RingOffset, RingLength).Clear();
+        row.Groups[Ordinal] = group;
+        row.Held++;
+        group.IsHeld = true;
+    }
+
+    /// <summary>Takes an evicted group out of its row (which leaves the index once no feed holds a group there).</summary>
+    private void Release(ObservedGroup group)
+    {
+        var row = group.Row;
+        group.Detach(StateLength, RingLength);
+        row.State.AsSpan(StateOffset, StateLength).Clear();
+        row.Groups[Ordinal] = null;
+        if (--row.Held == 0)
+        {
+            Index.Remove(row);
+        }
     }
 
     /// <summary>The alert's identity, stable across restarts and nodes: the rule's name and the group key.</summary>

@@ -51,10 +51,15 @@ internal sealed class FeedIndex
         }
     }
 
-    /// <summary>The feeds that may match an event of <paramref name="type"/> and <paramref name="level"/>, in rule order; each still checks the rest of its match.</summary>
-    public AlertFeed[] Candidates(ReadOnlySpan<byte> type, EventLevel level)
+    /// <summary>
+    /// The feeds that may match an event of <paramref name="type"/> and <paramref name="level"/>, in rule order; each
+    /// still checks the rest of its match (<see cref="AlertFeed.MatchesAdmitted"/>), or all of it when
+    /// <paramref name="admitted"/> is false (a level outside the index: every feed comes back).
+    /// </summary>
+    public AlertFeed[] Candidates(ReadOnlySpan<byte> type, EventLevel level, out bool admitted)
     {
-        if ((uint)level >= Levels)
+        admitted = (uint)level < Levels;
+        if (!admitted)
         {
             return _all;
         }

@@ -1,16 +1,15 @@
 namespace Pipeline.Blocks.Alerts.Internal;
 
 /// <summary>
-/// A feed's groups by key: an array of chains indexed by the key hash's low bits (one random memory access
-/// per lookup before the group itself; a lookup never allocates; the array doubles while groups are added)
-/// and an intrusive least-recently-seen list for eviction at <see cref="Capacity"/>.
+/// A feed's groups in the order they were last seen: an intrusive least-recently-seen list for eviction at
+/// <see cref="Capacity"/> and for the tick's walk. Groups are found by key through their rows
+/// (<see cref="GroupIndex"/>, shared by the feeds of a group-by signature).
 /// </summary>
 internal sealed class GroupTable
 {
     /// <summary>How far from the oldest end eviction looks for a group that holds no alert.</summary>
     private const int EvictionScan = 32;
 
-    private ObservedGroup?[] _chains = new ObservedGroup?[16];
     private ObservedGroup? _newest;
     private ObservedGroup? _oldest;
 
@@ -28,19 +27,6 @@ internal sealed class GroupTable
     /// <summary>The most recently seen group; follow <see cref="ObservedGroup.Older"/> for the rest (the tick walks them without copying).</summary>
     public ObservedGroup? Newest => _newest;
 
-    public ObservedGroup? Find(ulong hash, ReadOnlySpan<byte> key)
-    {
-        for (var group = _chains[(int)hash & (_chains.Length - 1)]; group is not null; group = group.NextSameHash)
-        {
-            if (group.Hash == hash && key.SequenceEqual(group.Key))
-            {
-                return group;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>Adds a new group as the newest; evicts one first when full, returned in <paramref name="evicted"/>.</summary>
     public void Add(ObservedGroup group, out ObservedGroup? evicted)
     {
@@ -55,12 +41,6 @@ internal sealed class GroupTable
             }
         }
 
-        if (Count >= _chains.Length / 2)
-        {
-            Grow();
-        }
-
-        Chain(group);
         Link(group);
         Count++;
     }
@@ -79,18 +59,6 @@ internal sealed class GroupTable
 
     public void Remove(ObservedGroup group)
     {
-        ref var link = ref _chains[(int)group.Hash & (_chains.Length - 1)];
-        while (link is not null && !ReferenceEquals(link, group))
-        {
-            link = ref link.NextSameHash;
-        }
-
-        if (link is not null)
-        {
-            link = group.NextSameHash;
-        }
-
-        group.NextSameHash = null;
         Unlink(group);
         Count--;
     }
@@ -120,23 +88,6 @@ internal sealed class GroupTable
         }
 
         return _oldest;
-    }
-
-    private void Chain(ObservedGroup group)
-    {
-        ref var head = ref _chains[(int)group.Hash & (_chains.Length - 1)];
-        group.NextSameHash = head;
-        head = group;
-    }
-
-    /// <summary>Twice the chains, at most half full: rechains every group (rare; amortised over the adds).</summary>
-    private void Grow()
-    {
-        _chains = new ObservedGroup?[_chains.Length * 2];
-        for (var g = _newest; g is not null; g = g.Older)
-        {
-            Chain(g);
-        }
     }
 
     private void Link(ObservedGroup group)

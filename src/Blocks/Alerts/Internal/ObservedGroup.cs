@@ -4,77 +4,79 @@ namespace Pipeline.Blocks.Alerts.Internal;
 
 /// <summary>
 /// One group of a feed: what the traffic said of it (last seen, windows, attribute values, an example) and the
-/// alert of every rule that observes through the feed. Allocated once, when the group is first seen; every later
-/// event updates fields only, once for all the feed's rules. Guarded by the engine's lock.
+/// alert of every rule that observes through the feed. Allocated once, when the group is first seen. What every
+/// event updates lives in the feed's segment of the key's <see cref="GroupRow"/> (<see cref="GroupSlots"/>), beside
+/// the other feeds' groups of the key; this object holds the rest and reads the segment through the accessors
+/// below (the tick, the API, the state file). Guarded by the engine's lock.
 /// </summary>
 internal sealed class ObservedGroup
 {
     /// <summary>The last event's line kept for examples, at most this many bytes (copied, not allocated, per event).</summary>
     public const int ExampleBytes = 512;
 
-    public ObservedGroup(AlertFeed feed, byte[] key, ulong hash, string groupKey, Dictionary<string, string> labels, int[] windowBuckets, int values, int conditions)
+    public ObservedGroup(AlertFeed feed, GroupRow row, int offset, int ringOffset, string groupKey, Dictionary<string, string> labels)
     {
         Feed = feed;
-        Key = key;
-        Hash = hash;
+        Row = row;
+        Offset = offset;
+        RingOffset = ringOffset;
         GroupKey = groupKey;
         Labels = labels;
-        Windows = new SlidingWindow[windowBuckets.Length];
-        for (var i = 0; i < windowBuckets.Length; i++)
-        {
-            Windows[i] = new SlidingWindow(windowBuckets[i]);
-        }
-
-        Values = new double[values];
-        Array.Fill(Values, double.NaN);
-        Met = new bool[conditions];
     }
 
     /// <summary>The feed whose table holds the group (a reload hands the group to the feed that adopts the table).</summary>
     public AlertFeed Feed { get; set; }
 
-    public byte[] Key { get; }
-    public ulong Hash { get; }
+    /// <summary>The row of the group's key, and where the feed's segment and rings are in it (an evicted group keeps a private copy).</summary>
+    public GroupRow Row { get; private set; }
+    public int Offset { get; private set; }
+    public int RingOffset { get; private set; }
+
+    public byte[] Key => Row.Key;
+    public ulong Hash => Row.Hash;
     public string GroupKey { get; }
     public Dictionary<string, string> Labels { get; }
 
-    // Table links: same-hash chain and the least-recently-seen list.
-    public ObservedGroup? NextSameHash;
+    // Table links: the least-recently-seen list.
     public ObservedGroup? Newer;
     public ObservedGroup? Older;
 
-    /// <summary>Last matching event, UTC ticks of the engine's clock (absent rules, eviction, idle skipping).</summary>
-    public long LastSeen;
+    /// <summary>Whether the group's feed holds it in its row (false once evicted).</summary>
+    public bool IsHeld { get; set; }
 
-    /// <summary>The connection of the group's last event: presence (offline when closed).</summary>
-    public SourceConnection? LastConnection;
+    /// <summary>Last matching event, UTC ticks of the engine's clock (absent rules, eviction, idle skipping).</summary>
+    public long LastSeen
+    {
+        get => Row.State[Offset + GroupSlots.LastSeen];
+        set => Row.State[Offset + GroupSlots.LastSeen] = value;
+    }
+
+    /// <summary>The connection of the key's last event: presence (offline when closed).</summary>
+    public SourceConnection? LastConnection
+    {
+        get => Row.LastConnection;
+        set => Row.LastConnection = value;
+    }
 
     /// <summary>The hash of the group's <c>robot_id</c> when the feed groups by it, else 0: presence across reconnects.</summary>
     public ulong RobotHash { get; init; }
 
-    /// <summary>One window per bucket layout of the feed's windowed rules.</summary>
-    public SlidingWindow[] Windows;
-
-    /// <summary>The last value read of each numeric attribute path of the feed's attribute rules (NaN: not seen yet).</summary>
-    public double[] Values;
-
-    /// <summary>Whether the last event that had the attribute met each non-numeric condition of the feed's attribute rules.</summary>
-    public bool[] Met;
+    /// <summary>Bit k: the feed's rule k fires at once and its alert here is inactive, so an event putting it over asks for an early evaluation.</summary>
+    public ulong Armed
+    {
+        get => (ulong)Row.State[Offset + GroupSlots.Armed];
+        set => Row.State[Offset + GroupSlots.Armed] = (long)value;
+    }
 
     /// <summary>The alert of each of the feed's rules, by the rule's <see cref="CompiledRule.FeedIndex"/>.</summary>
     public AlertGroup[] Alerts = [];
 
-    /// <summary>Bit k: the feed's rule k fires at once and its alert here is inactive, so an event putting it over asks for an early evaluation.</summary>
-    public ulong Armed;
-
     /// <summary>In the engine's list of groups for the next early evaluation.</summary>
     public bool Woken;
 
-    public byte[] Example = new byte[ExampleBytes];
-    public int ExampleLength;
-
-    /// <summary>The second (engine clock) the example was taken in.</summary>
-    public long ExampleAt = -1;
+    /// <summary>The example line's bytes (allocated at the first example).</summary>
+    public byte[]? Example { get; private set; }
+    public int ExampleLength { get; private set; }
 
     /// <summary>Whether any rule's alert is pending, firing or offline here (such groups are evicted last).</summary>
     public bool IsActive
@@ -93,10 +95,51 @@ internal sealed class ObservedGroup
         }
     }
 
+    /// <summary>The window of slot <paramref name="slot"/> of the feed's layout.</summary>
+    public SlidingWindow Window(int slot) =>
+        new(Row.State, Offset + Feed.WindowAt(slot), Row.Rings, RingOffset + Feed.RingAt(slot), Feed.WindowBuckets[slot]);
+
+    /// <summary>The last value read of numeric attribute path <paramref name="slot"/> (NaN: not seen yet).</summary>
+    public double Value(int slot) => BitConverter.Int64BitsToDouble(Row.State[Offset + Feed.ValueAt(slot)]);
+
+    public void SetValue(int slot, double value) => Row.State[Offset + Feed.ValueAt(slot)] = BitConverter.DoubleToInt64Bits(value);
+
+    /// <summary>Whether the last event that had the attribute met string condition <paramref name="slot"/>.</summary>
+    public bool Met(int slot) => (Row.State[Offset + GroupSlots.Met] & (1L << slot)) != 0;
+
+    public void SetMet(int slot, bool met)
+    {
+        ref var bits = ref Row.State[Offset + GroupSlots.Met];
+        bits = met ? bits | (1L << slot) : bits & ~(1L << slot);
+    }
+
+    /// <summary>Copies the line (up to <see cref="ExampleBytes"/>) as the group's example.</summary>
     public void KeepExample(ReadOnlySpan<byte> line)
     {
         var length = Math.Min(line.Length, ExampleBytes);
+        Example ??= new byte[ExampleBytes];
         line[..length].CopyTo(Example);
         ExampleLength = length;
+    }
+
+    /// <summary>Moves the group to <paramref name="row"/> at its (new) feed's segments; what the segment holds is the caller's to fill.</summary>
+    public void MoveTo(GroupRow row, int offset, int ringOffset)
+    {
+        Row = row;
+        Offset = offset;
+        RingOffset = ringOffset;
+    }
+
+    /// <summary>
+    /// Gives the group a private copy of its segments before its feed lets go of them (eviction): whoever still
+    /// holds the group (an alert on its way to the state file) reads what it had, not the next key's counts.
+    /// </summary>
+    public void Detach(int stateLength, int ringLength)
+    {
+        var own = new GroupRow(Row.Key, Row.Hash, stateLength, ringLength, 1) { LastConnection = Row.LastConnection };
+        Array.Copy(Row.State, Offset, own.State, 0, stateLength);
+        Array.Copy(Row.Rings, RingOffset, own.Rings, 0, ringLength);
+        MoveTo(own, 0, 0);
+        IsHeld = false;
     }
 }

@@ -2,42 +2,55 @@ namespace Pipeline.Blocks.Alerts.Internal;
 
 /// <summary>
 /// Events counted in a sliding window: a ring of buckets, the head bucket counted inline, and a running total,
-/// so counting touches a few fields (no division, no ring write within a bucket) and summing is O(buckets
-/// passed), not O(window). A mutable struct: it lives in its group's array and is used through a reference.
+/// so counting touches a few longs (no division, no ring write within a bucket) and summing is O(buckets
+/// passed), not O(window). A view: the counters are <see cref="GroupSlots.PerWindow"/> longs of the group's row
+/// state, the ring is a run of the row's rings, so an event's count lands next to its feeds' other counters.
 /// </summary>
-internal struct SlidingWindow
+internal readonly struct SlidingWindow
 {
-    // Buckets[i % n] counts bucket number i; Head is the newest bucket number.
-    private long[] _buckets;
+    // State[at..at+3]: head bucket number, head count, head end (engine ticks), total. Ring[ringAt + i % n] counts bucket number i.
+    private const int HeadSlot = 0, HeadCountSlot = 1, HeadEndSlot = 2, TotalSlot = 3;
 
-    public SlidingWindow(int buckets)
+    private readonly long[] _state;
+    private readonly int _at;
+    private readonly long[] _rings;
+    private readonly int _ringAt;
+    private readonly int _buckets;
+
+    public SlidingWindow(long[] state, int at, long[] rings, int ringAt, int buckets)
     {
-        _buckets = new long[buckets];
+        _state = state;
+        _at = at;
+        _rings = rings;
+        _ringAt = ringAt;
+        _buckets = buckets;
     }
 
-    public long Head { get; private set; }
+    /// <summary>The newest bucket number.</summary>
+    public long Head => _state[_at + HeadSlot];
 
     /// <summary>The head bucket's count (its slot in the ring is written when a later bucket starts).</summary>
-    public long HeadCount { get; private set; }
+    public long HeadCount => _state[_at + HeadCountSlot];
 
     /// <summary>Engine-clock ticks at which the head bucket ends: before it, counting needs no division.</summary>
-    public long HeadEnd { get; private set; }
+    public long HeadEnd => _state[_at + HeadEndSlot];
 
     /// <summary>The events in the window: <see cref="HeadCount"/> plus the other buckets, kept as they change.</summary>
-    public long Total { get; private set; }
+    public long Total => _state[_at + TotalSlot];
 
-    public readonly int BucketCount => _buckets.Length;
+    public int BucketCount => _buckets;
 
     /// <summary>Counts one event in the bucket of <paramref name="now"/>; returns the events in the window ending at <paramref name="now"/>.</summary>
     public long Add(long now, long bucketTicks)
     {
-        if (now >= HeadEnd)
+        var s = _state.AsSpan(_at, GroupSlots.PerWindow);
+        if (now >= s[HeadEndSlot])
         {
             Advance(now, bucketTicks);
         }
 
-        HeadCount++;
-        return ++Total;
+        s[HeadCountSlot]++;
+        return ++s[TotalSlot];
     }
 
     /// <summary>Events in the window ending at <paramref name="now"/>.</summary>
@@ -52,9 +65,9 @@ internal struct SlidingWindow
     }
 
     /// <summary>The ring with the head bucket's count in its place (for <c>state.json</c>).</summary>
-    public readonly long[] Snapshot()
+    public long[] Snapshot()
     {
-        long[] copy = [.. _buckets];
+        var copy = Ring.ToArray();
         if (copy.Length > 0)
         {
             copy[(int)(Head % copy.Length)] = HeadCount;
@@ -63,43 +76,56 @@ internal struct SlidingWindow
         return copy;
     }
 
-    /// <summary>Takes back a ring of <see cref="Snapshot"/> whose head bucket is <paramref name="head"/>.</summary>
+    /// <summary>Takes back a ring of <see cref="Snapshot"/> (of <see cref="BucketCount"/> buckets) whose head bucket is <paramref name="head"/>.</summary>
     public void Restore(long head, long[] buckets, long bucketTicks)
     {
-        _buckets = buckets;
-        Head = head;
-        HeadCount = buckets.Length > 0 ? buckets[(int)(head % buckets.Length)] : 0;
-        HeadEnd = (head + 1) * bucketTicks;
-        Total = buckets.Sum();
+        buckets.AsSpan(0, _buckets).CopyTo(Ring);
+        var s = _state.AsSpan(_at, GroupSlots.PerWindow);
+        s[HeadSlot] = head;
+        s[HeadCountSlot] = _buckets > 0 ? buckets[(int)(head % _buckets)] : 0;
+        s[HeadEndSlot] = (head + 1) * bucketTicks;
+        s[TotalSlot] = buckets.Sum();
     }
+
+    /// <summary>Makes this window the same as <paramref name="other"/> (of the same layout): a reload's carried window.</summary>
+    public void CopyFrom(SlidingWindow other)
+    {
+        other._state.AsSpan(other._at, GroupSlots.PerWindow).CopyTo(_state.AsSpan(_at, GroupSlots.PerWindow));
+        other.Ring.CopyTo(Ring);
+    }
+
+    private Span<long> Ring => _rings.AsSpan(_ringAt, _buckets);
 
     private void Advance(long now, long bucketTicks)
     {
+        var s = _state.AsSpan(_at, GroupSlots.PerWindow);
+        var ring = Ring;
         var bucket = now / bucketTicks;
-        HeadEnd = (bucket + 1) * bucketTicks;
-        if (bucket <= Head)
+        s[HeadEndSlot] = (bucket + 1) * bucketTicks;
+        var head = s[HeadSlot];
+        if (bucket <= head)
         {
             return; // the clock went back: keep counting in the head bucket
         }
 
-        var gap = bucket - Head;
-        if (gap >= _buckets.Length)
+        var gap = bucket - head;
+        if (gap >= ring.Length)
         {
-            Array.Clear(_buckets);
-            Total = 0;
+            ring.Clear();
+            s[TotalSlot] = 0;
         }
         else
         {
-            _buckets[(int)(Head % _buckets.Length)] = HeadCount;
-            for (var b = Head + 1; b <= bucket; b++)
+            ring[(int)(head % ring.Length)] = s[HeadCountSlot];
+            for (var b = head + 1; b <= bucket; b++)
             {
-                ref var expired = ref _buckets[(int)(b % _buckets.Length)];
-                Total -= expired;
+                ref var expired = ref ring[(int)(b % ring.Length)];
+                s[TotalSlot] -= expired;
                 expired = 0;
             }
         }
 
-        Head = bucket;
-        HeadCount = 0;
+        s[HeadSlot] = bucket;
+        s[HeadCountSlot] = 0;
     }
 }
