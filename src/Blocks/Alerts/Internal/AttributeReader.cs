@@ -24,7 +24,6 @@ internal sealed class AttributeReader
     public const int MaxPaths = 64;
 
     private static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[]"u8);
-    private static readonly SearchValues<byte> NumberBytes = SearchValues.Create("0123456789+-.eE"u8);
 
     private readonly byte[][][] _segments;
     private readonly ulong[] _leafAt;
@@ -132,7 +131,7 @@ internal sealed class AttributeReader
                 return false;
             }
 
-            var nameEnd = json[(i + 1)..].IndexOfAny((byte)'"', (byte)'\\');
+            var nameEnd = QuoteOrEscape(json, i + 1) - (i + 1);
             if (nameEnd < 0 || json[i + 1 + nameEnd] != (byte)'"')
             {
                 return false; // an escaped name: the reader unescapes it
@@ -278,13 +277,13 @@ internal sealed class AttributeReader
             case (byte)'n':
                 return SkipLiteral(json, ref i, "null"u8);
             case (byte)'-' or >= (byte)'0' and <= (byte)'9':
-                var end = json[i..].IndexOfAnyExcept(NumberBytes);
-                if (end < 0)
+                // Numbers are short: a plain loop beats a vectorised search's setup. The object's closing brace
+                // always follows, so the loop stops inside the span; the indexer guards a cut-short one.
+                while (json[i] is >= (byte)'0' and <= (byte)'9' or (byte)'.' or (byte)'-' or (byte)'+' or (byte)'e' or (byte)'E')
                 {
-                    return false;
+                    i++;
                 }
 
-                i += end;
                 return true;
             default:
                 return false;
@@ -297,13 +296,12 @@ internal sealed class AttributeReader
         i++;
         while (true)
         {
-            var next = json[i..].IndexOfAny((byte)'"', (byte)'\\');
-            if (next < 0)
+            i = QuoteOrEscape(json, i);
+            if (i < 0)
             {
                 return -1;
             }
 
-            i += next;
             if (json[i] == (byte)'"')
             {
                 return i + 1;
@@ -311,6 +309,25 @@ internal sealed class AttributeReader
 
             i += 2; // an escape: the byte after the backslash is never the end
         }
+    }
+
+    /// <summary>
+    /// The index of the first quote or backslash from <paramref name="from"/>, -1 if none. Names and most values
+    /// are a few bytes long: a plain loop over the first 16 is faster than the vectorised search, which takes the rest.
+    /// </summary>
+    private static int QuoteOrEscape(ReadOnlySpan<byte> json, int from)
+    {
+        var limit = Math.Min(json.Length, from + 16);
+        for (var k = from; k < limit; k++)
+        {
+            if (json[k] is (byte)'"' or (byte)'\\')
+            {
+                return k;
+            }
+        }
+
+        var next = json[limit..].IndexOfAny((byte)'"', (byte)'\\');
+        return next < 0 ? -1 : limit + next;
     }
 
     private static bool SkipLiteral(ReadOnlySpan<byte> json, ref int i, ReadOnlySpan<byte> literal)
