@@ -142,7 +142,9 @@ public sealed class AlertLifecycleTests
         var options = With(Errors());
         options.MaxGroupsPerRule = 1;
         using var h = new AlertHarness(options);
-        h.Send(Event("r-1"), Event("r-1"), Event("r-2"), Event("r-2")); // r-1 woke, then r-2 took its place
+        // r-1 woke, then r-2 took its place (in a later batch: within one, events are matched newest first).
+        h.Send(Event("r-1"), Event("r-1"));
+        h.Send(Event("r-2"), Event("r-2"));
         h.Block.Engine.EvaluateWoken();
         var fired = Assert.Single(h.Notifier.Of(AlertNoticeKind.Firing));
         Assert.Equal("robot_id=r-2", fired.GroupKey);

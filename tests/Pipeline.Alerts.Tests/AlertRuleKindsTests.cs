@@ -108,6 +108,31 @@ public sealed class AlertRuleKindsTests
     }
 
     [Fact]
+    public void WithinABatchTheNewestEventThatHasTheAttributeGivesTheValueAndTheCondition()
+    {
+        // A batch is matched newest event first and reads each group's attributes only until they are decided:
+        // the result must be what reading every event in order gives — the newest value, events without it skipped.
+        var battery = new AlertRuleOptions { Name = "battery-low", Kind = "attribute", Condition = "data.battery < 15", GroupBy = ["robot_id"], Channels = ["ops"] };
+        var manual = new AlertRuleOptions { Name = "manual", Kind = "attribute", Condition = "data.mode == \"manual\"", GroupBy = ["robot_id"], Channels = ["ops"] };
+        using var h = new AlertHarness(With(battery, manual));
+        h.Send(
+            Event("r-1", attributes: "\"data\":{\"battery\":80,\"mode\":\"auto\"}"),
+            Event("r-2", attributes: "\"data\":{\"battery\":90,\"mode\":\"manual\"}"),
+            Event("r-1", attributes: "\"data\":{\"battery\":10,\"mode\":\"manual\"}"),
+            Event("r-2", attributes: "\"data\":{\"battery\":5}"),
+            Event("r-1", attributes: "\"data\":{\"speed\":3}"),
+            Event("r-2", attributes: "\"data\":{\"mode\":\"auto\"}"));
+        h.Advance(Second);
+        Assert.Equal(["battery-low robot_id=r-1 10", "battery-low robot_id=r-2 5", "manual robot_id=r-1 -"],
+            h.Notifier.Of(AlertNoticeKind.Firing).Select(n => $"{n.Source} {n.GroupKey} {n.Value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}").Order());
+
+        // The next batch starts afresh: its newest values replace these.
+        h.Send(Event("r-1", attributes: "\"data\":{\"battery\":70,\"mode\":\"auto\"}"), Event("r-1", attributes: "\"data\":{\"speed\":1}"));
+        h.Advance(Second);
+        Assert.Equal(["battery-low robot_id=r-1", "manual robot_id=r-1"], h.Notifier.Of(AlertNoticeKind.Resolved).Select(n => $"{n.Source} {n.GroupKey}").Order());
+    }
+
+    [Fact]
     public void PendingThatClearsNeverNotifies()
     {
         var rule = new AlertRuleOptions { Name = "battery-low", Kind = "attribute", Condition = "data.battery < 15", For = TimeSpan.FromMinutes(2), Channels = ["ops"] };

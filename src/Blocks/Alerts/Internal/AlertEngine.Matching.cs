@@ -12,7 +12,9 @@ internal sealed partial class AlertEngine
 
     /// <summary>
     /// Matches every event against the feeds its type and level admit and updates its group there (once for all the feed's rules).
-    /// Allocates only for new groups and routed events.
+    /// Newest event first: what a group keeps of its events' attributes is the newest value, so for each group only
+    /// its newest event of the batch that has an attribute is read for it (a robot's batch: one read, not one per
+    /// event). Counts, last seen and wakes do not depend on the order. Allocates only for new groups and routed events.
     /// </summary>
     public void Process(EventBatch batch)
     {
@@ -23,7 +25,8 @@ internal sealed partial class AlertEngine
             var index = _feedIndex;
             ReadOnlySpan<byte> robot = default;
             var transport = batch.Source.IsTransport;
-            for (var i = 0; i < events.Length; i++)
+            _batchStamp++;
+            for (var i = events.Length - 1; i >= 0; i--)
             {
                 ref readonly var e = ref events[i];
                 var id = batch[e.RobotId];
@@ -117,24 +120,9 @@ internal sealed partial class AlertEngine
             }
         }
 
-        if (feed.Values.Length > 0 && ReadValues(feed, batch, in e, state, at, armed))
+        if (feed.ReadsAttributes && ReadAttributes(feed, batch, in e, state, at + feed.AttributesAt, armed))
         {
             Wake(group ??= row.Groups[feed.Ordinal]!);
-        }
-
-        var conditions = feed.Conditions;
-        for (var c = 0; c < conditions.Length; c++)
-        {
-            var met = conditions[c].Evaluate(batch, in e, out var found, out _);
-            if (found)
-            {
-                ref var bits = ref state[at + GroupSlots.Met];
-                bits = met ? bits | (1L << c) : bits & ~(1L << c);
-                if (met && (armed & feed.ConditionWake[c]) != 0)
-                {
-                    Wake(group ??= row.Groups[feed.Ordinal]!);
-                }
-            }
         }
 
         if (state[at + GroupSlots.ExampleAt] != second && e.Line >= 0 && e.Line < batch.LineCount)
@@ -146,15 +134,33 @@ internal sealed partial class AlertEngine
     }
 
     /// <summary>
-    /// The feed's numeric attribute paths of the event into the group's value slots (one walk of the attributes per
-    /// event for all feeds); whether a value met an armed rule (an early evaluation is worth it).
+    /// The feed's numeric attribute paths and string conditions of the event into the group's attribute section at
+    /// <paramref name="at"/>, those an event of the batch has not given yet (one walk of the attributes per event
+    /// for all feeds, none when every slot is decided); whether one met an armed rule (an early evaluation is worth it).
     /// </summary>
-    private bool ReadValues(AlertFeed feed, EventBatch batch, ref readonly EventRecord e, long[] state, int at, ulong armed)
+    private bool ReadAttributes(AlertFeed feed, EventBatch batch, ref readonly EventRecord e, long[] state, int at, ulong armed)
     {
+        ref var decided = ref state[at + GroupSlots.Decided];
+        ref var decidedIn = ref state[at + GroupSlots.DecidedIn];
+        if (decidedIn != _batchStamp)
+        {
+            decidedIn = _batchStamp;
+            decided = 0;
+        }
+        else if (decided == feed.AllDecided)
+        {
+            return false; // a newer event of the batch gave them all
+        }
+
         var wake = false;
         var values = feed.Values;
         for (var v = 0; v < values.Length; v++)
         {
+            if ((decided & (1L << v)) != 0)
+            {
+                continue;
+            }
+
             double value;
             var slot = feed.ValueReaderSlots[v];
             if (slot >= 0)
@@ -188,8 +194,28 @@ internal sealed partial class AlertEngine
                 value = _attributeValue;
             }
 
-            state[at + feed.ValueAt(v)] = BitConverter.DoubleToInt64Bits(value);
+            decided |= 1L << v;
+            state[at + GroupSlots.AttributeFixed + v] = BitConverter.DoubleToInt64Bits(value);
             wake |= (armed & feed.ValueWake[v]) != 0 && feed.WakesOn(v, value, armed);
+        }
+
+        var conditions = feed.Conditions;
+        for (var c = 0; c < conditions.Length; c++)
+        {
+            var bit = 1L << (values.Length + c);
+            if ((decided & bit) != 0)
+            {
+                continue;
+            }
+
+            var met = conditions[c].Evaluate(batch, in e, out var found, out _);
+            if (found)
+            {
+                decided |= bit;
+                ref var bits = ref state[at + GroupSlots.Met];
+                bits = met ? bits | (1L << c) : bits & ~(1L << c);
+                wake |= met && (armed & feed.ConditionWake[c]) != 0;
+            }
         }
 
         return wake;

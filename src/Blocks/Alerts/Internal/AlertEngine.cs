@@ -56,6 +56,7 @@ internal sealed partial class AlertEngine
     // Per-event caches of Process (under the lock): the row of the event's key in the last index, the last numeric attribute read.
     private GroupIndex? _rowIndex;
     private GroupRow? _row;
+    private long _batchStamp; // which batch a group's decided attribute slots are of
     private AttributeReader _attributes = null!; // made with the feeds
     private bool _attributesRead;
     private string? _attributePath;

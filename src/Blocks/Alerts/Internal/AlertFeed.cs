@@ -56,7 +56,14 @@ internal sealed class AlertFeed
     public int RingOffset { get; private set; }
 
     /// <summary>Longs of hot state per group (<see cref="GroupSlots"/>), and of bucket rings.</summary>
-    public int StateLength => GroupSlots.Fixed + (GroupSlots.PerWindow * WindowTicks.Length) + Values.Length;
+    public int StateLength { get; private set; }
+
+    /// <summary>Whether the feed reads attributes (values or string conditions), and where their section starts in a group's segment.</summary>
+    public bool ReadsAttributes { get; private set; }
+    public int AttributesAt { get; private set; }
+
+    /// <summary>The decided bits of a group that has every value and condition of a batch (<see cref="GroupSlots.Decided"/>).</summary>
+    public long AllDecided { get; private set; }
     public int RingLength { get; private set; }
 
     public CompiledRule[] Rules { get; private set; } = [];
@@ -126,6 +133,10 @@ internal sealed class AlertFeed
         Values = [.. _values];
         ValueReaderSlots = [.. _values.Select(v => readerSlot(v.Path))];
         Conditions = [.. _conditions];
+        AttributesAt = GroupSlots.Fixed + (GroupSlots.PerWindow * _windows.Count);
+        ReadsAttributes = _values.Count + _conditions.Count > 0;
+        StateLength = AttributesAt + (ReadsAttributes ? GroupSlots.AttributeFixed + _values.Count : 0);
+        AllDecided = (long)(_values.Count + _conditions.Count == 64 ? ulong.MaxValue : (1UL << (_values.Count + _conditions.Count)) - 1);
         _ringStarts = new int[_windows.Count];
         RingLength = 0;
         for (var w = 0; w < _windows.Count; w++)
@@ -240,7 +251,7 @@ internal sealed class AlertFeed
     /// <summary>Where window slot <paramref name="slot"/>'s counters and ring, and value slot <paramref name="slot"/>, are in a group's segments.</summary>
     public int WindowAt(int slot) => GroupSlots.Fixed + (GroupSlots.PerWindow * slot);
     public int RingAt(int slot) => _ringStarts[slot];
-    public int ValueAt(int slot) => GroupSlots.Fixed + (GroupSlots.PerWindow * WindowTicks.Length) + slot;
+    public int ValueAt(int slot) => AttributesAt + GroupSlots.AttributeFixed + slot;
 
     /// <summary>The feed's group of a key, if it has one.</summary>
     public ObservedGroup? Find(ulong hash, ReadOnlySpan<byte> key) => Index.Find(hash, key)?.Groups[Ordinal];
@@ -349,7 +360,11 @@ internal sealed class AlertFeed
         state.Clear();
         state[GroupSlots.Held] = 1;
         state[GroupSlots.ExampleAt] = -1;
-        state[ValueAt(0)..].Fill(BitConverter.DoubleToInt64Bits(double.NaN));
+        if (Values.Length > 0)
+        {
+            state[ValueAt(0)..].Fill(BitConverter.DoubleToInt64Bits(double.NaN));
+        }
+
         row.Rings.AsSpan(RingOffset, RingLength).Clear();
         row.Groups[Ordinal] = group;
         row.Held++;

@@ -1,8 +1,10 @@
 namespace Pipeline.Blocks.Alerts.Internal;
 
 /// <summary>
-/// The layout of a group's hot state in its <see cref="GroupRow"/>: at the feed's offset, these longs, then
-/// <see cref="PerWindow"/> per window slot (<see cref="SlidingWindow"/>), then one per value slot (the bits of a double).
+/// The layout of a group's hot state in its <see cref="GroupRow"/>: at the feed's offset, the <see cref="Fixed"/>
+/// longs below, then <see cref="PerWindow"/> per window slot (<see cref="SlidingWindow"/>), then — for feeds with
+/// attribute conditions — <see cref="AttributeFixed"/> longs (met bits, batch stamp, decided bits) and one per
+/// value slot (the bits of a double). A feed of one window is 64 bytes a group.
 /// </summary>
 internal static class GroupSlots
 {
@@ -18,12 +20,24 @@ internal static class GroupSlots
     /// <summary>The second (engine clock) the example was taken in, -1 before the first.</summary>
     public const int ExampleAt = 3;
 
-    /// <summary>Bit c: the last event that had the attribute met string condition c (a feed has at most 64 rules, so 64 conditions).</summary>
-    public const int Met = 4;
-
     /// <summary>Where the window slots start.</summary>
-    public const int Fixed = 5;
+    public const int Fixed = 4;
 
     /// <summary>Longs per window: head bucket number, head count, head end, total.</summary>
     public const int PerWindow = 4;
+
+    /// <summary>In the attribute section: bit c, the last event that had the attribute met string condition c (a feed has at most 64 rules).</summary>
+    public const int Met = 0;
+
+    /// <summary>In the attribute section: the batch the decided bits are of.</summary>
+    public const int DecidedIn = 1;
+
+    /// <summary>
+    /// In the attribute section: bit v (value slot v) and bit values + c (condition c) are set once an event of
+    /// the batch has given them: a batch is matched newest event first, so only the newest value counts.
+    /// </summary>
+    public const int Decided = 2;
+
+    /// <summary>Longs of the attribute section before its value slots.</summary>
+    public const int AttributeFixed = 3;
 }

@@ -105,11 +105,11 @@ internal sealed class ObservedGroup
     public void SetValue(int slot, double value) => Row.State[Offset + Feed.ValueAt(slot)] = BitConverter.DoubleToInt64Bits(value);
 
     /// <summary>Whether the last event that had the attribute met string condition <paramref name="slot"/>.</summary>
-    public bool Met(int slot) => (Row.State[Offset + GroupSlots.Met] & (1L << slot)) != 0;
+    public bool Met(int slot) => (Row.State[Offset + Feed.AttributesAt + GroupSlots.Met] & (1L << slot)) != 0;
 
     public void SetMet(int slot, bool met)
     {
-        ref var bits = ref Row.State[Offset + GroupSlots.Met];
+        ref var bits = ref Row.State[Offset + Feed.AttributesAt + GroupSlots.Met];
         bits = met ? bits | (1L << slot) : bits & ~(1L << slot);
     }
 
