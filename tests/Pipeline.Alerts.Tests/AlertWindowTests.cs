@@ -65,7 +65,7 @@ public sealed class AlertWindowTests
 
         var at = now + (30 * BucketTicks / 4);
         var restored = NewWindow();
-        restored.Restore(window.Head, window.Snapshot(), BucketTicks);
+        restored.Restore(window.Head, window.Snapshot());
         Assert.Equal(window.Sum(at, BucketTicks), restored.Sum(at, BucketTicks));
         Assert.Equal(window.Add(at, BucketTicks), restored.Add(at, BucketTicks));
         Assert.Equal(window.Sum(at + (4 * BucketTicks), BucketTicks), restored.Sum(at + (4 * BucketTicks), BucketTicks));

@@ -43,6 +43,27 @@ public sealed class GroupTableTests
     }
 
     [Fact]
+    public void AnIndexRowsStateStartsOnACacheLineAndStaysThere()
+    {
+        var index = new GroupIndex("robot_id");
+        var rows = Enumerable.Range(0, 100).Select(i => index.Add((ulong)i, BitConverter.GetBytes(i))).ToList();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true); // pinned: never moved
+        foreach (var row in rows)
+        {
+            var handle = System.Runtime.InteropServices.GCHandle.Alloc(row.State, System.Runtime.InteropServices.GCHandleType.Pinned);
+            try
+            {
+                Assert.InRange(row.Base, 0, GroupSlots.Line - 1);
+                Assert.Equal(0, (handle.AddrOfPinnedObject() + (row.Base * sizeof(long))) % 64);
+            }
+            finally
+            {
+                handle.Free();
+            }
+        }
+    }
+
+    [Fact]
     public void AFullTableEvictsTheLeastRecentlySeenGroupThatHoldsNoAlert()
     {
         var table = new GroupTable(3);

@@ -84,7 +84,7 @@ internal sealed partial class AlertEngine
         // (recency, example) or when the event wakes it.
         var row = _row!;
         var state = row.State;
-        var at = feed.StateOffset;
+        var at = row.Base + feed.StateOffset;
         var second = now / TimeSpan.TicksPerSecond;
         ObservedGroup? group = null;
         if (state[at + GroupSlots.Held] == 0)

@@ -202,7 +202,7 @@ internal sealed partial class AlertEngine
             var window = o.Window(rule.WindowSlot);
             if (window.Total == 0 && window.Head == 0 && entry.Buckets.Length == window.BucketCount)
             {
-                window.Restore(entry.Head, entry.Buckets, rule.BucketTicks);
+                window.Restore(entry.Head, entry.Buckets);
             }
         }
 

@@ -135,7 +135,8 @@ internal sealed class AlertFeed
         Conditions = [.. _conditions];
         AttributesAt = GroupSlots.Fixed + (GroupSlots.PerWindow * _windows.Count);
         ReadsAttributes = _values.Count + _conditions.Count > 0;
-        StateLength = AttributesAt + (ReadsAttributes ? GroupSlots.AttributeFixed + _values.Count : 0);
+        var used = AttributesAt + (ReadsAttributes ? GroupSlots.AttributeFixed + _values.Count : 0);
+        StateLength = (used + GroupSlots.Line - 1) / GroupSlots.Line * GroupSlots.Line;
         AllDecided = (long)(_values.Count + _conditions.Count == 64 ? ulong.MaxValue : (1UL << (_values.Count + _conditions.Count)) - 1);
         _ringStarts = new int[_windows.Count];
         RingLength = 0;
@@ -259,7 +260,7 @@ internal sealed class AlertFeed
     /// <summary>A group for a key seen for the first time (in its row of this feed's index), with an inactive alert for each rule.</summary>
     public ObservedGroup NewGroup(GroupRow row, string groupKey, Dictionary<string, string> labels, ulong robotHash)
     {
-        var group = new ObservedGroup(this, row, StateOffset, RingOffset, groupKey, labels) { RobotHash = robotHash };
+        var group = new ObservedGroup(this, row, row.Base + StateOffset, RingOffset, groupKey, labels) { RobotHash = robotHash };
         group.Alerts = [.. Rules.Select(r => new AlertGroup(group, Fingerprint(r, row.Key)))];
         return group;
     }
@@ -303,10 +304,10 @@ internal sealed class AlertFeed
             var row = Index.GetOrAdd(group.Hash, group.Key);
             row.LastConnection ??= old.Row.LastConnection;
             group.Feed = this;
-            group.MoveTo(row, StateOffset, RingOffset);
+            group.MoveTo(row, row.Base + StateOffset, RingOffset);
             Hold(group);
             group.LastSeen = old.LastSeen;
-            row.State[StateOffset + GroupSlots.ExampleAt] = old.ExampleAt;
+            row.State[group.Offset + GroupSlots.ExampleAt] = old.ExampleAt;
             for (var i = 0; i < windows.Length; i++)
             {
                 if (windows[i] >= 0)
@@ -356,7 +357,7 @@ internal sealed class AlertFeed
     private void Hold(ObservedGroup group)
     {
         var row = group.Row;
-        var state = row.State.AsSpan(StateOffset, StateLength);
+        var state = row.State.AsSpan(row.Base + StateOffset, StateLength);
         state.Clear();
         state[GroupSlots.Held] = 1;
         state[GroupSlots.ExampleAt] = -1;
@@ -376,7 +377,7 @@ internal sealed class AlertFeed
     {
         var row = group.Row;
         group.Detach(StateLength, RingLength);
-        row.State.AsSpan(StateOffset, StateLength).Clear();
+        row.State.AsSpan(row.Base + StateOffset, StateLength).Clear();
         row.Groups[Ordinal] = null;
         if (--row.Held == 0)
         {

@@ -80,7 +80,7 @@ internal sealed class GroupIndex
         }
 
         // The key, the row and its state are allocated one after another: the lines an event reads sit together.
-        var row = new GroupRow(key, hash, StateLength, RingLength, Feeds);
+        var row = new GroupRow(key, hash, StateLength, RingLength, Feeds, aligned: true);
         Chain(row);
         Count++;
         return row;

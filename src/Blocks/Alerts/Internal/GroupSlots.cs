@@ -4,7 +4,7 @@ namespace Pipeline.Blocks.Alerts.Internal;
 /// The layout of a group's hot state in its <see cref="GroupRow"/>: at the feed's offset, the <see cref="Fixed"/>
 /// longs below, then <see cref="PerWindow"/> per window slot (<see cref="SlidingWindow"/>), then — for feeds with
 /// attribute conditions — <see cref="AttributeFixed"/> longs (met bits, batch stamp, decided bits) and one per
-/// value slot (the bits of a double). A feed of one window is 64 bytes a group.
+/// value slot (the bits of a double); padded to whole cache lines, so a group of a one-window feed is one line.
 /// </summary>
 internal static class GroupSlots
 {
@@ -23,8 +23,11 @@ internal static class GroupSlots
     /// <summary>Where the window slots start.</summary>
     public const int Fixed = 4;
 
-    /// <summary>Longs per window: head bucket number, head count, head end, total.</summary>
-    public const int PerWindow = 4;
+    /// <summary>Longs per window: head bucket number, head count, total.</summary>
+    public const int PerWindow = 3;
+
+    /// <summary>Longs per cache line: each feed's segment starts on one and fills whole ones (<see cref="GroupRow"/>).</summary>
+    public const int Line = 8;
 
     /// <summary>In the attribute section: bit c, the last event that had the attribute met string condition c (a feed has at most 64 rules).</summary>
     public const int Met = 0;

@@ -8,8 +8,9 @@ namespace Pipeline.Blocks.Alerts.Internal;
 /// </summary>
 internal readonly struct SlidingWindow
 {
-    // State[at..at+3]: head bucket number, head count, head end (engine ticks), total. Ring[ringAt + i % n] counts bucket number i.
-    private const int HeadSlot = 0, HeadCountSlot = 1, HeadEndSlot = 2, TotalSlot = 3;
+    // State[at..at+2]: head bucket number, head count, total (the head bucket ends at (head + 1) * bucket ticks).
+    // Ring[ringAt + i % n] counts bucket number i.
+    private const int HeadSlot = 0, HeadCountSlot = 1, TotalSlot = 2;
 
     private readonly long[] _state;
     private readonly int _at;
@@ -32,9 +33,6 @@ internal readonly struct SlidingWindow
     /// <summary>The head bucket's count (its slot in the ring is written when a later bucket starts).</summary>
     public long HeadCount => _state[_at + HeadCountSlot];
 
-    /// <summary>Engine-clock ticks at which the head bucket ends: before it, counting needs no division.</summary>
-    public long HeadEnd => _state[_at + HeadEndSlot];
-
     /// <summary>The events in the window: <see cref="HeadCount"/> plus the other buckets, kept as they change.</summary>
     public long Total => _state[_at + TotalSlot];
 
@@ -43,8 +41,9 @@ internal readonly struct SlidingWindow
     /// <summary>Counts one event in the bucket of <paramref name="now"/>; returns the events in the window ending at <paramref name="now"/>.</summary>
     public long Add(long now, long bucketTicks)
     {
+        // Before the head bucket's end, counting needs no division.
         var s = _state.AsSpan(_at, GroupSlots.PerWindow);
-        if (now >= s[HeadEndSlot])
+        if (now >= (s[HeadSlot] + 1) * bucketTicks)
         {
             Advance(now, bucketTicks);
         }
@@ -56,7 +55,7 @@ internal readonly struct SlidingWindow
     /// <summary>Events in the window ending at <paramref name="now"/>.</summary>
     public long Sum(long now, long bucketTicks)
     {
-        if (now >= HeadEnd)
+        if (now >= (Head + 1) * bucketTicks)
         {
             Advance(now, bucketTicks);
         }
@@ -77,13 +76,12 @@ internal readonly struct SlidingWindow
     }
 
     /// <summary>Takes back a ring of <see cref="Snapshot"/> (of <see cref="BucketCount"/> buckets) whose head bucket is <paramref name="head"/>.</summary>
-    public void Restore(long head, long[] buckets, long bucketTicks)
+    public void Restore(long head, long[] buckets)
     {
         buckets.AsSpan(0, _buckets).CopyTo(Ring);
         var s = _state.AsSpan(_at, GroupSlots.PerWindow);
         s[HeadSlot] = head;
         s[HeadCountSlot] = _buckets > 0 ? buckets[(int)(head % _buckets)] : 0;
-        s[HeadEndSlot] = (head + 1) * bucketTicks;
         s[TotalSlot] = buckets.Sum();
     }
 
@@ -101,7 +99,6 @@ internal readonly struct SlidingWindow
         var s = _state.AsSpan(_at, GroupSlots.PerWindow);
         var ring = Ring;
         var bucket = now / bucketTicks;
-        s[HeadEndSlot] = (bucket + 1) * bucketTicks;
         var head = s[HeadSlot];
         if (bucket <= head)
         {
