@@ -8,7 +8,7 @@ namespace Pipeline.Ingest.Cli;
 /// <summary><c>pipeline logs</c>: events from ClickHouse, filtered, newest first, as a table or JSON lines.</summary>
 internal static class LogsCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, ConfigurationOverrides overrides)
     {
         var robot = new Option<string?>("--robot") { HelpName = "ID", Description = "Only this robot (its robot_id or robot_name, exact)." };
         var level = new Option<string?>("--level") { HelpName = "LEVEL", Description = "Minimum level: DEBUG, INFO, WARNING, ERROR or CRITICAL (e.g. WARNING shows WARNING, ERROR, CRITICAL)." };
@@ -18,7 +18,7 @@ internal static class LogsCommand
         var until = new Option<string?>("--until") { HelpName = "TIME", Description = $"Events before: {TimeArgument.Help}." };
         var limit = new Option<int>("--limit") { HelpName = "N", Description = "At most this many events, the newest.", DefaultValueFactory = _ => 100 };
         var json = new Option<bool>("--json") { Description = "One JSON object per line (ts, robot_id, robot_name, site, level, type, msg, trace_id, attrs) instead of a table." };
-        var verb = new QueryVerb();
+        var verb = new QueryVerb(overrides);
         var command = new Command("logs",
             "Events from ClickHouse, newest first, as an aligned table (TIME UTC, LEVEL, ROBOT, TYPE, MESSAGE) or --json lines. " +
             "Example: pipeline logs --robot r-17 --level WARNING --since 2h --grep battery")

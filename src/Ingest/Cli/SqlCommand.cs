@@ -7,10 +7,10 @@ namespace Pipeline.Ingest.Cli;
 /// <summary><c>pipeline sql "&lt;query&gt;"</c>: any query against ClickHouse, its rows as a table.</summary>
 internal static partial class SqlCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, ConfigurationOverrides overrides)
     {
         var query = new Argument<string>("query") { Description = "The SQL to run, quoted as one argument." };
-        var verb = new QueryVerb();
+        var verb = new QueryVerb(overrides);
         var command = new Command("sql",
             "Runs one query against ClickHouse (the service's Pipeline:Sinks:ClickHouse:ConnectionString or --clickhouse). " +
             "SELECT, SHOW, DESCRIBE, EXISTS, EXPLAIN and WITH queries print a table with the column names; with their own FORMAT clause " +
