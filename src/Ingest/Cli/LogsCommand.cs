@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Pipeline.Blocks.Output;
 using Pipeline.Ingest.Cli.Query;
 
 namespace Pipeline.Ingest.Cli;
@@ -17,7 +19,8 @@ internal static class LogsCommand
         var since = new Option<string?>("--since") { HelpName = "TIME", Description = $"Events at or after: {TimeArgument.Help}." };
         var until = new Option<string?>("--until") { HelpName = "TIME", Description = $"Events before: {TimeArgument.Help}." };
         var limit = new Option<int>("--limit") { HelpName = "N", Description = "At most this many events, the newest.", DefaultValueFactory = _ => 100 };
-        var json = new Option<bool>("--json") { Description = "One JSON object per line (ts, robot_id, robot_name, site, level, type, msg, trace_id, attrs) instead of a table." };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line (ts, robot_id, robot_name, site, level, type, msg, trace_id, template_id with its exact decimal " +
+            "text template_id_str when the event has a template, attrs) instead of a table." };
         var verb = new QueryVerb(overrides);
         var command = new Command("logs",
             "Events from ClickHouse, newest first, as an aligned table (TIME UTC, LEVEL, ROBOT, TYPE, MESSAGE) or --json lines. " +
@@ -91,7 +94,7 @@ internal static class LogsCommand
                 if (to is { } u) { conditions.Add(table.TimeCondition(u, atLeast: false)); }
                 var where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
                 var rows = await runner.QueryAsync(
-                    $"SELECT {table.TimeColumn}, toString(level), robot_id, robot_name, site, type, msg, trace_id, attrs " +
+                    $"SELECT {table.TimeColumn}, toString(level), robot_id, robot_name, site, type, msg, trace_id, attrs, toString(template_id) " +
                     $"FROM {table.Name} {where} ORDER BY {table.NewestFirst} LIMIT {max}",
                     cancellationToken).ConfigureAwait(false);
                 if (asJson)
@@ -132,6 +135,11 @@ internal static class LogsCommand
                 writer.WriteString("type", row[5]);
                 writer.WriteString("msg", row[6]);
                 writer.WriteString("trace_id", row[7]);
+                if (ulong.TryParse(row[9], NumberStyles.None, CultureInfo.InvariantCulture, out var template) && template != 0)
+                {
+                    JsonIds.Write(writer, "template_id", template);
+                }
+
                 writer.WritePropertyName("attrs");
                 WriteAttrs(writer, row[8]);
                 writer.WriteEndObject();
