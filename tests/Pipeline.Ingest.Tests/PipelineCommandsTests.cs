@@ -425,6 +425,32 @@ public sealed class PipelineCommandsTests
         Assert.Contains("prints \"Configuration is valid.\" and exits 0", string.Join(' ', help.StdOut.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
     }
 
+    [Fact]
+    public void TheReadmesCliSectionHasARowForEveryVerbAndSubverb()
+    {
+        var root = Pipeline.Ingest.Cli.PipelineCommands.Create(TextWriter.Null, TextWriter.Null, TextReader.Null, new Pipeline.Ingest.Cli.ConfigurationOverrides());
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Pipeline.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        Assert.NotNull(directory);
+        var readme = File.ReadAllText(Path.Combine(directory.FullName, "README.md"));
+        var start = readme.IndexOf("\n## CLI\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no '## CLI' section");
+        var section = readme[start..readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal)];
+        foreach (var verb in root.Subcommands)
+        {
+            var leaves = verb.Subcommands.Count == 0 ? [verb.Name] : verb.Subcommands.Select(s => $"{verb.Name} {s.Name}").ToList();
+            foreach (var leaf in leaves)
+            {
+                var row = verb.Name == "run" ? "| `pipeline [run]" : $"| `pipeline {leaf}";
+                Assert.True(section.Contains(row, StringComparison.Ordinal), $"README's CLI table has no row for 'pipeline {leaf}'");
+            }
+        }
+    }
+
     private static void AssertOneLineFailure(PipelineCli.Result result, string expected)
     {
         Assert.Equal(2, result.ExitCode);

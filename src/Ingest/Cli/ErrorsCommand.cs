@@ -13,7 +13,8 @@ internal static class ErrorsCommand
         var limit = new Option<int>("--limit") { HelpName = "N", Description = "At most this many events, the newest.", DefaultValueFactory = _ => 100 };
         var verb = new QueryVerb(overrides);
         var command = new Command("errors",
-            "ERROR and CRITICAL events of the last N hours from ClickHouse, newest first, as a table. Example: pipeline errors --hours 6")
+            "ERROR and CRITICAL events of the last N hours from ClickHouse, newest first, as a table. Exit 0; 1 ClickHouse rejected the query; " +
+            "2 bad arguments, no ClickHouse connection configured, server unreachable or no events table. Example: pipeline errors --hours 6")
         {
             hours, robot, limit,
         };

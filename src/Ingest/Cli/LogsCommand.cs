@@ -24,6 +24,7 @@ internal static class LogsCommand
         var verb = new QueryVerb(overrides);
         var command = new Command("logs",
             "Events from ClickHouse, newest first, as an aligned table (TIME UTC, LEVEL, ROBOT, TYPE, MESSAGE) or --json lines. " +
+            "Exit 0; 1 ClickHouse rejected the query; 2 bad arguments, no ClickHouse connection configured, server unreachable or no events table. " +
             "Example: pipeline logs --robot r-17 --level WARNING --since 2h --grep battery")
         {
             robot, level, type, grep, since, until, limit, json,

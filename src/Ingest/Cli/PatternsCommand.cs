@@ -22,6 +22,7 @@ internal static class PatternsCommand
             "Numbers, hex, IPs and ports, hosts, UUIDs, paths, URLs, dates, sizes and key=value values are masked " +
             "with one generic configuration; its options can be set like the service's, e.g. " +
             "--Pipeline:PatternMine:MaxTemplates=1000 or Pipeline__PatternMine__MaxTemplates=1000. " +
+            "Exit 0; 2 bad settings; 1 stdin or stdout failed. " +
             "Example: `cut -f5 app.log | pipeline patterns mine --final | sort | uniq -c | sort -rn`.")
         {
             final,

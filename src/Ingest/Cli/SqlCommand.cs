@@ -14,7 +14,8 @@ internal static partial class SqlCommand
         var command = new Command("sql",
             "Runs one query against ClickHouse (the service's Pipeline:Sinks:ClickHouse:ConnectionString or --clickhouse). " +
             "SELECT, SHOW, DESCRIBE, EXISTS, EXPLAIN and WITH queries print a table with the column names; with their own FORMAT clause " +
-            "the server's output is printed as it is; other statements print OK. " +
+            "the server's output is printed as it is; other statements print OK. Exit 0; 1 ClickHouse rejected the query; 2 an empty query, " +
+            "no ClickHouse connection configured or server unreachable. " +
             "Example: pipeline sql \"SELECT robot_id, count() FROM pipeline.logs GROUP BY robot_id\"")
         {
             query,

@@ -14,7 +14,8 @@ internal static class StatsCommand
         var verb = new QueryVerb(overrides);
         var command = new Command("stats",
             "Event counts from ClickHouse: a summary (events, robots, errors, error rate), events per level, the top types and the busiest robots " +
-            "with their error rates (errors = ERROR and CRITICAL). Example: pipeline stats --since 24h")
+            "with their error rates (errors = ERROR and CRITICAL). Exit 0; 1 ClickHouse rejected the query; 2 bad arguments, no ClickHouse " +
+            "connection configured, server unreachable or no events table. Example: pipeline stats --since 24h")
         {
             since, top,
         };
