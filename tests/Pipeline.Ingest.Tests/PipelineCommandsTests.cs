@@ -278,6 +278,26 @@ public sealed class PipelineCommandsTests
     }
 
     [Fact]
+    public async Task AnOptionWithoutItsValueIsNamed()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await PipelineCli.RunAsync(dir.Path, "validate", "--config");
+
+        AssertOneLineFailure(result, "pipeline validate: --config needs a value (FILE).");
+    }
+
+    [Fact]
+    public async Task HelpAsAVerbPointsToTheHelpOption()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await PipelineCli.RunAsync(dir.Path, "help");
+
+        AssertOneLineFailure(result, "pipeline: unknown verb 'help'. Did you mean '--help'?");
+    }
+
+    [Fact]
     public async Task AConfigurationOverrideToAVerbThatReadsNoConfigurationIsRefused()
     {
         using var dir = new TempDirectory();

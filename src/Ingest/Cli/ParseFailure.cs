@@ -86,7 +86,7 @@ internal static partial class ParseFailure
         if (command.Subcommands.Count > 0)
         {
             var verbs = command.Subcommands.Select(c => c.Name).ToList();
-            var suggestion = Suggestions.DidYouMean(token, verbs);
+            var suggestion = token.Equals("help", StringComparison.OrdinalIgnoreCase) ? " Did you mean '--help'?" : Suggestions.DidYouMean(token, verbs);
             return suggestion.Length > 0
                 ? $"unknown verb '{token}'.{suggestion}"
                 : $"unknown verb '{token}'; the verbs are {string.Join(", ", verbs)}.";
@@ -113,6 +113,14 @@ internal static partial class ParseFailure
                     ? $"missing {argument.Name}: {char.ToLowerInvariant(d[0])}{d[1..].TrimEnd('.')}."
                     : $"missing {argument.Name}.";
             }
+        }
+
+        var missing = MissingValue().Match(error.Message);
+        if (missing.Success)
+        {
+            var name = missing.Groups["option"].Value;
+            var option = command.Options.FirstOrDefault(o => o.Name == name || o.Aliases.Contains(name));
+            return option?.HelpName is { Length: > 0 } value ? $"{name} needs a value ({value})." : $"{name} needs a value.";
         }
 
         var parse = CannotParse().Match(error.Message);
@@ -184,6 +192,9 @@ internal static partial class ParseFailure
 
     /// <summary>"robots list" of "pipeline robots list"; "pipeline" of the root.</summary>
     private static string Verb(string path) => path.Length > "pipeline ".Length ? path["pipeline ".Length..] : path;
+
+    [GeneratedRegex(@"^Required argument missing for option: '(?<option>[^']+)'", RegexOptions.CultureInvariant)]
+    private static partial Regex MissingValue();
 
     [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'", RegexOptions.CultureInvariant)]
     private static partial Regex CannotParse();
