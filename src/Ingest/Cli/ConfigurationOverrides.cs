@@ -12,12 +12,16 @@ internal sealed class ConfigurationOverrides
 {
     private readonly Dictionary<Command, bool> _readers = [];
     private readonly List<string> _arguments = [];
+    private readonly List<string> _keys = [];
 
     /// <summary>The overrides as <c>AddCommandLine</c> takes them (a <c>--Key</c> without <c>=</c> is followed by its value).</summary>
     public IReadOnlyList<string> Arguments => _arguments;
 
+    /// <summary>The overrides' key tokens as the user wrote them (<c>--Pipeline:DataDir=/x</c>, <c>--Pipeline:DataDir</c>), not their separate values.</summary>
+    public IReadOnlyList<string> Keys => _keys;
+
     /// <summary>The first override as the user wrote it (for messages), or null.</summary>
-    public string? First { get; private set; }
+    public string? First => _keys.Count > 0 ? _keys[0] : null;
 
     /// <summary>
     /// Marks <paramref name="command"/> as reading configuration overrides; with <paramref name="pipelineOnly"/>, only
@@ -61,7 +65,7 @@ internal sealed class ConfigurationOverrides
                 continue;
             }
 
-            First ??= token;
+            _keys.Add(token);
             _arguments.Add(token);
             if (token.Contains('=', StringComparison.Ordinal))
             {

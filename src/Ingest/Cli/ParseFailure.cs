@@ -39,13 +39,8 @@ internal static partial class ParseFailure
             return $"{path}: unknown option '{first}': {Verb(path)} reads no configuration; its options are {OptionList(command, result.CommandResult, overrides)}. {help}";
         }
 
-        foreach (var token in overrides.Arguments)
+        foreach (var token in overrides.Keys)
         {
-            if (!token.StartsWith("--", StringComparison.Ordinal) || !token.Contains(':', StringComparison.Ordinal))
-            {
-                continue; // the value of a `--Key value` pair
-            }
-
             var section = ConfigurationOverrides.Section(token);
             if (Array.Exists(KnownSections, s => s.Equals(section, StringComparison.OrdinalIgnoreCase)))
             {
