@@ -1,5 +1,4 @@
-using System.CommandLine;
 using Pipeline.Ingest.Cli;
 
-var root = PipelineCommands.Create(Console.Out, Console.Error);
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+return await PipelineCommands.InvokeAsync(args, Console.Out, Console.Error, Console.In,
+    new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Pipeline.Ingest.Cli;
 using Pipeline.Ingest.Tests.Infrastructure;
 using Pipeline.Tests.Shared;
@@ -31,8 +30,7 @@ public sealed class AuthCliTests : IDisposable
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await PipelineCommands.Create(output, error).Parse(args)
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await PipelineCommands.InvokeAsync(args, output, error, TextReader.Null);
         return (exitCode, output.ToString(), error.ToString());
     }
 
@@ -40,8 +38,7 @@ public sealed class AuthCliTests : IDisposable
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var root = new RootCommand { AuthCommand.Create(output, error, new StringReader(stdin)) };
-        var exitCode = await root.Parse(["auth", "hash-token"]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await PipelineCommands.InvokeAsync(["auth", "hash-token"], output, error, new StringReader(stdin));
         return (exitCode, output.ToString(), error.ToString());
     }
 

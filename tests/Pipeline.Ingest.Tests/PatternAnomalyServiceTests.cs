@@ -50,6 +50,7 @@ public sealed class PatternAnomalyServiceTests
             var attrs = anomaly.GetProperty("attrs");
             Assert.Equal("new_template", attrs.GetProperty("anomaly").GetString());
             Assert.Equal(root.GetProperty("template_id").GetUInt64(), attrs.GetProperty("template_id").GetUInt64());
+            Assert.Equal(root.GetProperty("template_id_str").GetString(), attrs.GetProperty("template_id_str").GetString());
             Assert.Equal(root.GetProperty("template").GetString(), attrs.GetProperty("template").GetString());
             Assert.Equal(1, attrs.GetProperty("value").GetDouble());
             Assert.Contains(root.GetProperty("template").GetString()!, anomaly.GetProperty("msg").GetString());

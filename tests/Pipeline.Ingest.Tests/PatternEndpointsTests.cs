@@ -40,6 +40,8 @@ public sealed class PatternEndpointsTests
         var hex = battery.GetProperty("id_hex").GetString()!;
         Assert.Matches("^[0-9a-f]{16}$", hex);
         Assert.Equal(ulong.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture), battery.GetProperty("id").GetUInt64());
+        // The exact decimal digits as a string, for JSON readers that round numbers above 2^53 (JavaScript, jq 1.6).
+        Assert.Equal(battery.GetProperty("id").GetRawText(), battery.GetProperty("id_str").GetString());
         Assert.Equal("2026-11-23T12:00:00.000Z", battery.GetProperty("first_seen").GetString());
         Assert.Equal("2026-11-23T12:00:00.000Z", battery.GetProperty("last_seen").GetString());
         Assert.Equal(0.125, battery.GetProperty("rate_per_s").GetDouble()); // 5 messages in the 40 s window
@@ -91,6 +93,7 @@ public sealed class PatternEndpointsTests
         Assert.Equal("2026-11-23T12:00:00.000Z", newest.GetProperty("time").GetString());
         var hex = newest.GetProperty("template_id_hex").GetString()!;
         Assert.Equal(ulong.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture), newest.GetProperty("template_id").GetUInt64());
+        Assert.Equal(newest.GetProperty("template_id").GetRawText(), newest.GetProperty("template_id_str").GetString());
         Assert.Contains("safety scanner field violated", newest.GetProperty("message").GetString());
         Assert.Equal(1, newest.GetProperty("value").GetDouble());
         Assert.Equal("motor driver reported overcurrent", anomalies[1].GetProperty("template").GetString());

@@ -8,7 +8,8 @@ namespace Pipeline.Blocks.Output;
 /// <summary>
 /// Writes an event as one line of normalised NDJSON, the format of the rolling files:
 /// <code>{"ts":"…","received_at":"…","level":"INFO","robot_id":"…","type":"…","msg":"…",
-/// "robot_name":"…","site":"…","model":"…","protocol":"tcp","conn_id":7,"remote":"…","node":"…","attrs":{…}}</code>
+/// "template_id":…,"template_id_str":"…","template":"…","robot_name":"…","site":"…","model":"…","protocol":"tcp","conn_id":7,
+/// "remote":"…","node":"…","attrs":{…}}</code>
 /// Empty optional fields are left out. String values are copied as the robot escaped them, so this
 /// is a sequence of copies. Not thread-safe: one per encoder.
 /// </summary>
@@ -52,9 +53,7 @@ public sealed class EventJsonWriter
         SpanText.Field(span, ref n, ",\"hash\":\""u8, batch[e.Hash]);
         if (e.TemplateId != 0)
         {
-            SpanText.Raw(span, ref n, ",\"template_id\":"u8);
-            Utf8Formatter.TryFormat(e.TemplateId, span[n..], out var w);
-            n += w;
+            JsonIds.Raw(span, ref n, ",\"template_id\":"u8, ",\"template_id_str\":\""u8, e.TemplateId);
             if (template is not null)
             {
                 SpanText.Field(span, ref n, ",\"template\":\""u8, template.JsonUtf8.Span);

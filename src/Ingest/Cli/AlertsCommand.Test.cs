@@ -8,10 +8,10 @@ namespace Pipeline.Ingest.Cli;
 
 internal static partial class AlertsCommand
 {
-    private static Command CreateTest(TextWriter output, TextWriter error)
+    private static Command CreateTest(TextWriter output, TextWriter error, ConfigurationOverrides overrides)
     {
         var channel = new Argument<string>("CHANNEL") { Description = "A channel name of Pipeline:Alerts:Channels." };
-        var config = new Option<FileInfo?>("--config") { Description = "A JSON settings file (with appsettings.json, Pipeline__ variables and --Pipeline:… arguments)." };
+        var config = new Option<FileInfo?>("--config") { HelpName = "FILE", Description = "A JSON settings file (with appsettings.json, Pipeline__ variables and --Pipeline:… arguments)." };
         var command = new Command("test",
             "Sends one test notification through a configured channel, directly (one attempt, past its queue, grouping window and " +
             "rate limit), and prints the channel's own error when it fails. Exit 0: delivered; 1: the channel failed; 2: bad configuration " +
@@ -19,11 +19,10 @@ internal static partial class AlertsCommand
         {
             channel, config,
         };
-        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
         {
             var name = result.GetValue(channel)!;
-            if (!CliConfiguration.TryBuild(result.GetValue(config), PipelineCommands.Overrides(result), out var configuration, out var problem))
+            if (!CliConfiguration.TryBuild(result.GetValue(config), overrides.Arguments, out var configuration, out var problem))
             {
                 await error.WriteLineAsync($"pipeline alerts test: {problem}").ConfigureAwait(false);
                 return 2;
@@ -60,6 +59,6 @@ internal static partial class AlertsCommand
             await output.WriteLineAsync($"Test notification sent through '{name}'.").ConfigureAwait(false);
             return 0;
         });
-        return command;
+        return overrides.ReadBy(command);
     }
 }

@@ -9,7 +9,7 @@ namespace Pipeline.Ingest.Cli;
 /// <summary><c>pipeline alerts list | check FILE | test CHANNEL</c>.</summary>
 internal static partial class AlertsCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, ConfigurationOverrides overrides)
     {
         var command = new Command("alerts",
             "Alerting: the service's active alerts (list), a rules file checked like `promtool check rules` (check), " +
@@ -17,7 +17,7 @@ internal static partial class AlertsCommand
         {
             CreateList(output, error),
             CreateCheck(output, error),
-            CreateTest(output, error),
+            CreateTest(output, error, overrides),
         };
         return command;
     }

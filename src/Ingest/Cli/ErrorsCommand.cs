@@ -6,14 +6,15 @@ namespace Pipeline.Ingest.Cli;
 /// <summary><c>pipeline errors --hours N</c>: ERROR and CRITICAL events of the last N hours, newest first.</summary>
 internal static class ErrorsCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, ConfigurationOverrides overrides)
     {
         var hours = new Option<int>("--hours") { HelpName = "N", Description = "How far back, in hours.", DefaultValueFactory = _ => 24 };
         var robot = new Option<string?>("--robot") { HelpName = "ID", Description = "Only this robot (its robot_id or robot_name, exact)." };
         var limit = new Option<int>("--limit") { HelpName = "N", Description = "At most this many events, the newest.", DefaultValueFactory = _ => 100 };
-        var verb = new QueryVerb();
+        var verb = new QueryVerb(overrides);
         var command = new Command("errors",
-            "ERROR and CRITICAL events of the last N hours from ClickHouse, newest first, as a table. Example: pipeline errors --hours 6")
+            "ERROR and CRITICAL events of the last N hours from ClickHouse, newest first, as a table. Exit 0; 1 ClickHouse rejected the query; " +
+            "2 bad arguments, no ClickHouse connection configured, server unreachable or no events table. Example: pipeline errors --hours 6")
         {
             hours, robot, limit,
         };

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Pipeline.Blocks.Output;
 using Pipeline.Ingest.Cli.Query;
 
 namespace Pipeline.Ingest.Cli;
@@ -8,7 +10,7 @@ namespace Pipeline.Ingest.Cli;
 /// <summary><c>pipeline logs</c>: events from ClickHouse, filtered, newest first, as a table or JSON lines.</summary>
 internal static class LogsCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, ConfigurationOverrides overrides)
     {
         var robot = new Option<string?>("--robot") { HelpName = "ID", Description = "Only this robot (its robot_id or robot_name, exact)." };
         var level = new Option<string?>("--level") { HelpName = "LEVEL", Description = "Minimum level: DEBUG, INFO, WARNING, ERROR or CRITICAL (e.g. WARNING shows WARNING, ERROR, CRITICAL)." };
@@ -17,10 +19,12 @@ internal static class LogsCommand
         var since = new Option<string?>("--since") { HelpName = "TIME", Description = $"Events at or after: {TimeArgument.Help}." };
         var until = new Option<string?>("--until") { HelpName = "TIME", Description = $"Events before: {TimeArgument.Help}." };
         var limit = new Option<int>("--limit") { HelpName = "N", Description = "At most this many events, the newest.", DefaultValueFactory = _ => 100 };
-        var json = new Option<bool>("--json") { Description = "One JSON object per line (ts, robot_id, robot_name, site, level, type, msg, trace_id, attrs) instead of a table." };
-        var verb = new QueryVerb();
+        var json = new Option<bool>("--json") { Description = "One JSON object per line (ts, robot_id, robot_name, site, level, type, msg, trace_id, template_id with its exact decimal " +
+            "text template_id_str when the event has a template, attrs) instead of a table." };
+        var verb = new QueryVerb(overrides);
         var command = new Command("logs",
             "Events from ClickHouse, newest first, as an aligned table (TIME UTC, LEVEL, ROBOT, TYPE, MESSAGE) or --json lines. " +
+            "Exit 0; 1 ClickHouse rejected the query; 2 bad arguments, no ClickHouse connection configured, server unreachable or no events table. " +
             "Example: pipeline logs --robot r-17 --level WARNING --since 2h --grep battery")
         {
             robot, level, type, grep, since, until, limit, json,
@@ -91,7 +95,7 @@ internal static class LogsCommand
                 if (to is { } u) { conditions.Add(table.TimeCondition(u, atLeast: false)); }
                 var where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
                 var rows = await runner.QueryAsync(
-                    $"SELECT {table.TimeColumn}, toString(level), robot_id, robot_name, site, type, msg, trace_id, attrs " +
+                    $"SELECT {table.TimeColumn}, toString(level), robot_id, robot_name, site, type, msg, trace_id, attrs, toString(template_id) " +
                     $"FROM {table.Name} {where} ORDER BY {table.NewestFirst} LIMIT {max}",
                     cancellationToken).ConfigureAwait(false);
                 if (asJson)
@@ -132,6 +136,11 @@ internal static class LogsCommand
                 writer.WriteString("type", row[5]);
                 writer.WriteString("msg", row[6]);
                 writer.WriteString("trace_id", row[7]);
+                if (ulong.TryParse(row[9], NumberStyles.None, CultureInfo.InvariantCulture, out var template) && template != 0)
+                {
+                    JsonIds.Write(writer, "template_id", template);
+                }
+
                 writer.WritePropertyName("attrs");
                 WriteAttrs(writer, row[8]);
                 writer.WriteEndObject();

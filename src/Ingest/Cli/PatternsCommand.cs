@@ -9,7 +9,7 @@ namespace Pipeline.Ingest.Cli;
 /// <summary><c>pipeline patterns mine [--final]</c>: log templates of the lines on stdin.</summary>
 internal static class PatternsCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, ConfigurationOverrides overrides)
     {
         var final = new Option<bool>("--final")
         {
@@ -22,15 +22,16 @@ internal static class PatternsCommand
             "Numbers, hex, IPs and ports, hosts, UUIDs, paths, URLs, dates, sizes and key=value values are masked " +
             "with one generic configuration; its options can be set like the service's, e.g. " +
             "--Pipeline:PatternMine:MaxTemplates=1000 or Pipeline__PatternMine__MaxTemplates=1000. " +
+            "Exit 0; 2 bad settings; 1 stdin or stdout failed. " +
             "Example: `cut -f5 app.log | pipeline patterns mine --final | sort | uniq -c | sort -rn`.")
         {
             final,
         };
-        mine.TreatUnmatchedTokensAsErrors = false;
+        overrides.ReadBy(mine, pipelineOnly: true);
         mine.SetAction(async (result, cancellationToken) =>
         {
             var isFinal = result.GetValue(final);
-            if (!TryReadOptions(result.UnmatchedTokens, out var options, out var problem))
+            if (!TryReadOptions(overrides.Arguments, out var options, out var problem))
             {
                 await error.WriteLineAsync($"pipeline patterns mine: {problem}").ConfigureAwait(false);
                 return 2;
@@ -71,25 +72,16 @@ internal static class PatternsCommand
         };
     }
 
-    /// <summary>Pipeline:PatternMine from Pipeline__ variables and --Pipeline:… arguments; anything else is an error.</summary>
-    private static bool TryReadOptions(IReadOnlyList<string> unmatched, out PatternMineOptions options, out string problem)
+    /// <summary>Pipeline:PatternMine from Pipeline__ variables and --Pipeline:… arguments.</summary>
+    private static bool TryReadOptions(IReadOnlyList<string> overrides, out PatternMineOptions options, out string problem)
     {
         options = new PatternMineOptions();
         problem = string.Empty;
-        foreach (var token in unmatched)
-        {
-            if (!token.StartsWith("--Pipeline:", StringComparison.OrdinalIgnoreCase))
-            {
-                problem = $"unknown argument '{token}' (see --help).";
-                return false;
-            }
-        }
-
         try
         {
             var configuration = new ConfigurationBuilder()
                 .AddEnvironmentVariables()
-                .AddCommandLine([.. unmatched])
+                .AddCommandLine([.. overrides])
                 .Build();
             configuration.GetSection("Pipeline:PatternMine").Bind(options, o => o.ErrorOnUnknownConfiguration = true);
             var errors = new List<string>();

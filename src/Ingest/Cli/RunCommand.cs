@@ -1,34 +1,44 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Hosting;
 
 namespace Pipeline.Ingest.Cli;
 
 /// <summary><c>pipeline run [--config FILE] [--Pipeline:Key=value …]</c>: the service.</summary>
-internal static class RunCommand
+internal static partial class RunCommand
 {
-    public static readonly Option<FileInfo?> ConfigOption = new("--config")
+    private const string HttpKey = "Pipeline:Ingest:HttpUrl";
+    private const string TcpKey = "Pipeline:Ingest:TcpEndpoint";
+
+    /// <summary><c>--config FILE</c> of <c>run</c> and of the root (one instance per command line).</summary>
+    public static Option<FileInfo?> ConfigOption() => new("--config")
     {
+        HelpName = "FILE",
         Description = "A JSON settings file (same shape as appsettings.json), read after appsettings.json.",
     };
 
-    public static Command Create(TextWriter error)
+    public static Command Create(TextWriter error, ConfigurationOverrides overrides)
     {
+        var config = ConfigOption();
         var command = new Command("run",
             "Runs the service: WebSocket and HTTP API on Pipeline:Ingest:HttpUrl (default http://127.0.0.1:5080), " +
             "TCP NDJSON on Pipeline:Ingest:TcpEndpoint (default 127.0.0.1:5140), files under Pipeline:DataDir (default ./data). " +
-            "SIGTERM or Ctrl-C stops accepting, drains the graph and flushes every sink.")
+            "SIGTERM or Ctrl-C stops accepting, drains the graph and flushes every sink. Settings: --config FILE, Pipeline__… " +
+            "variables and --Section:Key=value arguments (--Pipeline:DataDir=/var/lib/pipeline, --Logging:LogLevel:Default=Warning). " +
+            "Exit 0 after a clean stop; 2 when the settings are bad, a port is taken or a sink cannot start (one line on stderr saying why). " +
+            "Example: pipeline run --Pipeline:Ingest:TcpEndpoint=127.0.0.1:5190")
         {
-            ConfigOption,
+            config,
         };
-        command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction((result, cancellationToken) => RunAsync(result, error, cancellationToken));
-        return command;
+        command.SetAction((result, cancellationToken) => RunAsync(result, config, error, overrides, cancellationToken));
+        return overrides.ReadBy(command);
     }
 
-    public static async Task<int> RunAsync(ParseResult result, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ParseResult result, Option<FileInfo?> configOption, TextWriter error, ConfigurationOverrides overrides,
+        CancellationToken cancellationToken)
     {
-        var config = result.GetValue(ConfigOption);
+        var config = result.GetValue(configOption);
         if (config is not null && !config.Exists)
         {
             await error.WriteLineAsync($"pipeline: config file '{config.FullName}' does not exist.").ConfigureAwait(false);
@@ -36,9 +46,10 @@ internal static class RunCommand
         }
 
         Microsoft.AspNetCore.Builder.WebApplication app;
+        var startupFaults = new StartupFaultLog();
         try
         {
-            app = PipelineHost.Build(PipelineCommands.Overrides(result), config?.FullName);
+            app = PipelineHost.Build([.. overrides.Arguments], config?.FullName, startupFaults.AddTo);
         }
         catch (ConfigurationException ex)
         {
@@ -57,14 +68,17 @@ internal static class RunCommand
             // The host handles SIGTERM/Ctrl-C itself (graceful drain); the parser's token is not used
             // so that its termination timeout cannot cut the drain short.
             _ = cancellationToken;
+            using var started = app.Lifetime.ApplicationStarted.Register(startupFaults.MarkStarted);
+            // Read now: RunAsync disposes the host, and its configuration with it.
+            var listeners = (Http: app.Configuration[HttpKey] is { Length: > 0 } h ? h : "http://127.0.0.1:5080",
+                Tcp: app.Configuration[TcpKey] is { Length: > 0 } t ? t : "127.0.0.1:5140");
             try
             {
                 await app.RunAsync().ConfigureAwait(false);
             }
             catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
             {
-                await error.WriteLineAsync($"pipeline: {ex.Message} Another process holds the port: stop it, or choose another " +
-                    "with --Pipeline:Ingest:HttpUrl=http://127.0.0.1:PORT or --Pipeline:Ingest:TcpEndpoint=127.0.0.1:PORT.").ConfigureAwait(false);
+                await error.WriteLineAsync(PortTaken(ex.Message, listeners.Http, listeners.Tcp)).ConfigureAwait(false);
                 return 2;
             }
             catch (Exception ex) when (!app.Lifetime.ApplicationStarted.IsCancellationRequested)
@@ -77,4 +91,18 @@ internal static class RunCommand
 
         return 0;
     }
+
+    /// <summary>Which listener's port is taken (Kestrel names every address http://), and the key that moves it.</summary>
+    private static string PortTaken(string message, string http, string tcp)
+    {
+        var taken = BoundPort().Match(message) is { Success: true } m ? m.Groups["port"].Value : null;
+        var isTcp = taken is not null && tcp.EndsWith(":" + taken, StringComparison.Ordinal);
+        var (key, value, example) = isTcp
+            ? (TcpKey, tcp, $"--{TcpKey}=127.0.0.1:PORT")
+            : (HttpKey, http, $"--{HttpKey}=http://127.0.0.1:PORT");
+        return $"pipeline: cannot listen on {value} ({key}): another process holds the port. Stop it, or choose another port with {example}.";
+    }
+
+    [GeneratedRegex(@":(?<port>\d+)/?: address already in use", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex BoundPort();
 }

@@ -7,14 +7,15 @@ namespace Pipeline.Ingest.Cli;
 /// <summary><c>pipeline sql "&lt;query&gt;"</c>: any query against ClickHouse, its rows as a table.</summary>
 internal static partial class SqlCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, ConfigurationOverrides overrides)
     {
         var query = new Argument<string>("query") { Description = "The SQL to run, quoted as one argument." };
-        var verb = new QueryVerb();
+        var verb = new QueryVerb(overrides);
         var command = new Command("sql",
             "Runs one query against ClickHouse (the service's Pipeline:Sinks:ClickHouse:ConnectionString or --clickhouse). " +
             "SELECT, SHOW, DESCRIBE, EXISTS, EXPLAIN and WITH queries print a table with the column names; with their own FORMAT clause " +
-            "the server's output is printed as it is; other statements print OK. " +
+            "the server's output is printed as it is; other statements print OK. Exit 0; 1 ClickHouse rejected the query; 2 an empty query, " +
+            "no ClickHouse connection configured or server unreachable. " +
             "Example: pipeline sql \"SELECT robot_id, count() FROM pipeline.logs GROUP BY robot_id\"")
         {
             query,

@@ -7,14 +7,15 @@ namespace Pipeline.Ingest.Cli;
 /// <summary><c>pipeline stats --since 24h</c>: events per level, type and robot, error rates, the busiest robots.</summary>
 internal static class StatsCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, ConfigurationOverrides overrides)
     {
         var since = new Option<string>("--since") { HelpName = "TIME", Description = $"Count events at or after: {TimeArgument.Help}.", DefaultValueFactory = _ => "24h" };
         var top = new Option<int>("--top") { HelpName = "N", Description = "Rows in the per-type and busiest-robot tables.", DefaultValueFactory = _ => 10 };
-        var verb = new QueryVerb();
+        var verb = new QueryVerb(overrides);
         var command = new Command("stats",
             "Event counts from ClickHouse: a summary (events, robots, errors, error rate), events per level, the top types and the busiest robots " +
-            "with their error rates (errors = ERROR and CRITICAL). Example: pipeline stats --since 24h")
+            "with their error rates (errors = ERROR and CRITICAL). Exit 0; 1 ClickHouse rejected the query; 2 bad arguments, no ClickHouse " +
+            "connection configured, server unreachable or no events table. Example: pipeline stats --since 24h")
         {
             since, top,
         };

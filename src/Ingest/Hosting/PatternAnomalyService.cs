@@ -115,7 +115,7 @@ internal sealed partial class PatternAnomalyService : ILifecycleComponent, IDisp
     }
 
     /// <summary>
-    /// <c>{"ts":…,"level":"WARNING","type":"pattern_anomaly","robot_id":…,"msg":…,"anomaly":kind,"template_id":…,
+    /// <c>{"ts":…,"level":"WARNING","type":"pattern_anomaly","robot_id":…,"msg":…,"anomaly":kind,"template_id":…,"template_id_str":"…",
     /// "template":…,"value":…,"baseline":…}</c>: robot_id, template_id and template only when the anomaly has them.
     /// </summary>
     internal static void WriteEvent(IBufferWriter<byte> output, PatternAnomaly anomaly)
@@ -134,7 +134,7 @@ internal sealed partial class PatternAnomalyService : ILifecycleComponent, IDisp
         json.WriteString("anomaly", anomaly.Kind.Name());
         if (anomaly.Template is not null)
         {
-            json.WriteNumber("template_id", anomaly.TemplateId);
+            Pipeline.Blocks.Output.JsonIds.Write(json, "template_id", anomaly.TemplateId);
             json.WriteString("template", anomaly.Template);
         }
 

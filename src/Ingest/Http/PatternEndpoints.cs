@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Blocks.Output;
 using Pipeline.Blocks.PatternMine;
 using Pipeline.Blocks.PatternMine.Anomalies;
 
@@ -53,7 +54,7 @@ internal static class PatternEndpoints
             {
                 var t = shown[i];
                 json.WriteStartObject();
-                json.WriteNumber("id", t.Id);
+                JsonIds.Write(json, "id", t.Id);
                 json.WriteString("id_hex", t.Id.ToString("x16", CultureInfo.InvariantCulture));
                 json.WriteString("template", t.Text);
                 json.WriteNumber("count", counts[i].Count);
@@ -107,7 +108,7 @@ internal static class PatternEndpoints
                 json.WriteString("time", a.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
                 if (a.Template is not null)
                 {
-                    json.WriteNumber("template_id", a.TemplateId);
+                    JsonIds.Write(json, "template_id", a.TemplateId);
                     json.WriteString("template_id_hex", a.TemplateId.ToString("x16", CultureInfo.InvariantCulture));
                     json.WriteString("template", a.Template);
                 }

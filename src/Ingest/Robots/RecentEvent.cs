@@ -43,11 +43,11 @@ internal static class RecentEvent
 
     /// <summary>
     /// The event as one JSON object, in the files' field order: <c>{"ts","received_at","level","level_code"?,"robot_id",
-    /// "type","msg","trace_id","span_id","hash","template_id"?,"attrs"?}</c> (empty fields left out).
+    /// "type","msg","trace_id","span_id","hash","template_id"?,"template_id_str"?,"attrs"?}</c> (empty fields left out).
     /// </summary>
     public static void WriteJson(ReadOnlySpan<byte> stored, EventLevel level, IBufferWriter<byte> output, TimestampFormatter timestamps)
     {
-        var span = output.GetSpan((stored.Length * 2) + 256);
+        var span = output.GetSpan((stored.Length * 2) + 320);
         var n = 0;
         SpanText.Raw(span, ref n, "{\"ts\":\""u8);
         timestamps.Format(BinaryPrimitives.ReadInt64LittleEndian(stored), span[n..]);
@@ -77,9 +77,7 @@ internal static class RecentEvent
         var template = BinaryPrimitives.ReadUInt64LittleEndian(stored[16..]);
         if (template != 0)
         {
-            SpanText.Raw(span, ref n, ",\"template_id\":"u8);
-            Utf8Formatter.TryFormat(template, span[n..], out var w);
-            n += w;
+            JsonIds.Raw(span, ref n, ",\"template_id\":"u8, ",\"template_id_str\":\""u8, template);
         }
 
         var attributes = Take(stored, ref length, ref at);

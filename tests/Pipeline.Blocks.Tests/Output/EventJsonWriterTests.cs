@@ -112,6 +112,25 @@ public sealed class EventJsonWriterTests
         var root = ParseLine(WriteOne(batch));
 
         Assert.Equal(ulong.MaxValue, root.GetProperty("template_id").GetUInt64());
+        Assert.Equal("18446744073709551615", root.GetProperty("template_id_str").GetString());
+    }
+
+    [Fact]
+    public void ATemplateIdAboveTwoToThe53KeepsItsExactDigitsForParsersThatReadNumbersAsDoubles()
+    {
+        // 2^53 + 1: the smallest id a double (JavaScript, jq 1.6) cannot hold; it reads the number as 2^53.
+        const ulong id = 9_007_199_254_740_993;
+        var batch = NewBatch();
+        ref var e = ref AddEvent(batch, "a");
+        e.TemplateId = id;
+
+        var line = WriteOne(batch);
+        var root = ParseLine(line);
+
+        Assert.Contains(",\"template_id\":9007199254740993,\"template_id_str\":\"9007199254740993\"", line, StringComparison.Ordinal);
+        Assert.NotEqual(id, (ulong)root.GetProperty("template_id").GetDouble());
+        Assert.Equal(id, ulong.Parse(root.GetProperty("template_id_str").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(id, root.GetProperty("template_id").GetUInt64());
     }
 
     [Fact]
@@ -206,6 +225,7 @@ public sealed class EventJsonWriterTests
 
         var root = ParseLine(Encoding.UTF8.GetString(output.WrittenBytes));
         Assert.Equal(ulong.MaxValue, root.GetProperty("template_id").GetUInt64());
+        Assert.Equal("18446744073709551615", root.GetProperty("template_id_str").GetString());
     }
 
     [Fact]

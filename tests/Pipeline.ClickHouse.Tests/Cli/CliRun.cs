@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Pipeline.Ingest.Cli;
 
 namespace Pipeline.ClickHouse.Tests.Cli;
@@ -10,7 +9,7 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await PipelineCommands.Create(output, error).Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await PipelineCommands.InvokeAsync(args, output, error, TextReader.Null);
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
 

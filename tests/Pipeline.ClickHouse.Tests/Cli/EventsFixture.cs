@@ -11,6 +11,9 @@ namespace Pipeline.ClickHouse.Tests.Cli;
 /// </summary>
 public sealed class EventsFixture : IAsyncLifetime
 {
+    /// <summary>The template id of the newest event (r-1's CRITICAL): 2^53 + 1, which a double cannot hold. The others have none (0).</summary>
+    public const ulong NewestTemplateId = 9_007_199_254_740_993;
+
     public string Database { get; } = ClickHouseServer.NewDatabase();
 
     public string Url => ClickHouseServer.UrlOrNull!;
@@ -44,8 +47,8 @@ public sealed class EventsFixture : IAsyncLifetime
         };
 
         var sql = new StringBuilder(layout == SchemaLayout.Legacy
-            ? $"INSERT INTO `{Database}`.logs (ts_ms, received_at_ms, robot_id, robot_name, site, level, type, msg, attrs) VALUES "
-            : $"INSERT INTO `{Database}`.logs (ts, received_at, robot_id, robot_name, site, level, type, msg, attrs) VALUES ");
+            ? $"INSERT INTO `{Database}`.logs (ts_ms, received_at_ms, robot_id, robot_name, site, level, type, msg, attrs, template_id) VALUES "
+            : $"INSERT INTO `{Database}`.logs (ts, received_at, robot_id, robot_name, site, level, type, msg, attrs, template_id) VALUES ");
         for (var i = 0; i < rows.Length; i++)
         {
             var (ago, robot, level, type, msg, attrs) = rows[i];
@@ -54,7 +57,7 @@ public sealed class EventsFixture : IAsyncLifetime
                 ? ts.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)
                 : "'" + ts.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + "'";
             sql.Append(i == 0 ? "" : ", ")
-                .Append(CultureInfo.InvariantCulture, $"({time}, {time}, '{robot}', 'Robot {robot}', 'lab', '{level}', '{type}', {Quote(msg)}, {Quote(attrs)})");
+                .Append(CultureInfo.InvariantCulture, $"({time}, {time}, '{robot}', 'Robot {robot}', 'lab', '{level}', '{type}', {Quote(msg)}, {Quote(attrs)}, {(i == 0 ? NewestTemplateId : 0)})");
         }
 
         await server.RunAsync(sql.ToString());

@@ -86,6 +86,23 @@ public sealed class LogsCommandTests(EventsFixture events) : IClassFixture<Event
     }
 
     [ClickHouseFact]
+    public async Task LogsJsonCarriesATemplateIdAboveTwoToThe53ExactlyAsAString()
+    {
+        var run = await CliRun.RunAsync(["logs", "--json", "--robot", "r-1", "--limit", "2", .. events.Connection]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(2, run.Lines.Length);
+        Assert.Contains(",\"template_id\":9007199254740993,\"template_id_str\":\"9007199254740993\"", run.Lines[0], StringComparison.Ordinal);
+        using var newest = JsonDocument.Parse(run.Lines[0]);
+        Assert.NotEqual(EventsFixture.NewestTemplateId, (ulong)newest.RootElement.GetProperty("template_id").GetDouble()); // what a double makes of it
+        Assert.Equal(EventsFixture.NewestTemplateId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            newest.RootElement.GetProperty("template_id_str").GetString());
+        using var untemplated = JsonDocument.Parse(run.Lines[1]);
+        Assert.False(untemplated.RootElement.TryGetProperty("template_id", out _), "an event without a template has no template_id, as in the files");
+        Assert.False(untemplated.RootElement.TryGetProperty("template_id_str", out _));
+    }
+
+    [ClickHouseFact]
     public async Task LogsTreatsQuotesAndBackslashesInFiltersAsTextNotSql()
     {
         var injection = await CliRun.RunAsync(["logs", "--robot", "r-1' OR '1'='1", .. events.Connection]);

@@ -41,7 +41,7 @@ public sealed class QueryVerbTests
     [InlineData("sql")]
     public async Task EveryVerbAndOptionHasHelpText(string verb)
     {
-        var root = Pipeline.Ingest.Cli.PipelineCommands.Create(TextWriter.Null, TextWriter.Null);
+        var root = Pipeline.Ingest.Cli.PipelineCommands.Create(TextWriter.Null, TextWriter.Null, TextReader.Null, new Pipeline.Ingest.Cli.ConfigurationOverrides());
         var command = Assert.Single(root.Subcommands, c => c.Name == verb);
 
         Assert.False(string.IsNullOrWhiteSpace(command.Description));

@@ -135,6 +135,9 @@ public sealed class RobotStateTests
         Assert.Equal(["one", "two", "three", "four"], all.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("msg").GetString()));
         Assert.DoesNotContain("hunter2", all.GetRawText());
 
+        Assert.All(all.GetProperty("events").EnumerateArray(), e =>
+            Assert.Equal(e.GetProperty("template_id").GetRawText(), e.GetProperty("template_id_str").GetString()));
+
         var (_, errors) = await RobotApi.GetAsync(pipeline, "/api/robots/r1/logs?source=pipeline&level=error&limit=1");
         Assert.Equal(["four"], errors.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("msg").GetString()));
 

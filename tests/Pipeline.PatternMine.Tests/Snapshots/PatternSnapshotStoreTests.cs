@@ -31,6 +31,12 @@ public sealed class PatternSnapshotStoreTests : IDisposable
         miner.Add("authentication failure; tty=NODEVssh rhost=10.0.0.1 user=guest");
 
         Assert.True(store.Write(miner));
+        using (var written = JsonDocument.Parse(File.ReadAllText(store.SnapshotPath)))
+        {
+            Assert.All(written.RootElement.GetProperty("templates").EnumerateArray(),
+                t => Assert.Equal(t.GetProperty("id").GetRawText(), t.GetProperty("id_str").GetString()));
+        }
+
         var (_, next) = Start();
 
         Assert.Equal(2, next.TemplateCount);
@@ -134,6 +140,10 @@ public sealed class PatternSnapshotStoreTests : IDisposable
         Assert.Equal("authentication failure; tty=NODEVssh rhost=<*> user=root", first.GetProperty("before").GetString());
         Assert.Equal("authentication failure; tty=NODEVssh rhost=<*> user=<*>", first.GetProperty("after").GetString());
         Assert.Contains(lines, l => l.GetProperty("change").GetString() == "merged" && l.GetProperty("merged_into").GetUInt64() != 0);
+        // Each id also as its exact decimal text, for jq 1.6 and JavaScript, which round numbers above 2^53.
+        Assert.All(lines, l => Assert.Equal(l.GetProperty("template_id").GetRawText(), l.GetProperty("template_id_str").GetString()));
+        Assert.All(lines.Where(l => l.TryGetProperty("merged_into", out _)),
+            l => Assert.Equal(l.GetProperty("merged_into").GetRawText(), l.GetProperty("merged_into_str").GetString()));
         Assert.Contains(lines, l => l.GetProperty("change").GetString() == "evicted");
         Assert.Equal(lines.Count, Counter("pipeline_pattern_history_records_total"));
     }

@@ -48,7 +48,7 @@ internal static class PatternSnapshotFormat
     private static void WriteTemplate(Utf8JsonWriter w, PatternSnapshotEntry t)
     {
         w.WriteStartObject();
-        w.WriteNumber("id", t.Id);
+        Output.JsonIds.Write(w, "id", t.Id);
         w.WriteString("text", t.Text);
         w.WriteNumber("count", t.Count);
         WriteTime(w, "first_seen", t.FirstSeenAt);

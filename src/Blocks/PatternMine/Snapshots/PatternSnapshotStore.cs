@@ -243,7 +243,7 @@ public sealed class PatternSnapshotStore
             PatternChangeKind.Merged => "merged",
             _ => "evicted",
         });
-        w.WriteNumber("template_id", change.Id);
+        Output.JsonIds.Write(w, "template_id", change.Id);
         if (change.Kind == PatternChangeKind.Generalised)
         {
             w.WriteString("before", change.Before);
@@ -251,7 +251,7 @@ public sealed class PatternSnapshotStore
         }
         else if (change.Kind == PatternChangeKind.Merged)
         {
-            w.WriteNumber("merged_into", change.MergedInto);
+            Output.JsonIds.Write(w, "merged_into", change.MergedInto);
         }
 
         w.WriteEndObject();

@@ -24,12 +24,16 @@ internal sealed class QueryVerb
         Description = "A JSON settings file read after appsettings.json (before Pipeline__ variables and --Pipeline:… arguments).",
     };
 
-    /// <summary>Adds the shared options; unmatched <c>--Pipeline:Key=value</c> tokens are configuration overrides.</summary>
+    private readonly ConfigurationOverrides _overrides;
+
+    public QueryVerb(ConfigurationOverrides overrides) => _overrides = overrides;
+
+    /// <summary>Adds the shared options; the verb reads <c>--Pipeline:Key=value</c> configuration overrides.</summary>
     public void AddTo(Command command)
     {
         command.Options.Add(_clickhouse);
         command.Options.Add(_config);
-        command.TreatUnmatchedTokensAsErrors = false;
+        _overrides.ReadBy(command, pipelineOnly: true);
     }
 
     /// <summary>Resolves the connection, runs <paramref name="body"/>, and turns failures into a message and an exit code.</summary>
@@ -69,25 +73,7 @@ internal sealed class QueryVerb
     {
         target = null!;
         problem = "";
-        var overrides = new List<string>();
-        var tokens = result.UnmatchedTokens;
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            var token = tokens[i];
-            if (!token.StartsWith("--Pipeline:", StringComparison.OrdinalIgnoreCase))
-            {
-                problem = $"unknown argument '{token}' (see --help).";
-                return false;
-            }
-
-            overrides.Add(token);
-            if (!token.Contains('=', StringComparison.Ordinal) && i + 1 < tokens.Count)
-            {
-                overrides.Add(tokens[++i]);
-            }
-        }
-
-        if (!CliConfiguration.TryBuild(result.GetValue(_config), overrides, out var configuration, out problem))
+        if (!CliConfiguration.TryBuild(result.GetValue(_config), _overrides.Arguments, out var configuration, out problem))
         {
             return false;
         }
