@@ -72,6 +72,7 @@ internal static partial class RunCommand
             // Read now: RunAsync disposes the host, and its configuration with it.
             var listeners = (Http: app.Configuration[HttpKey] is { Length: > 0 } h ? h : "http://127.0.0.1:5080",
                 Tcp: app.Configuration[TcpKey] is { Length: > 0 } t ? t : "127.0.0.1:5140");
+            var debug = app.Configuration["Logging:LogLevel:Default"] is "Debug" or "Trace";
             try
             {
                 await app.RunAsync().ConfigureAwait(false);
@@ -83,8 +84,10 @@ internal static partial class RunCommand
             }
             catch (Exception ex) when (!app.Lifetime.ApplicationStarted.IsCancellationRequested)
             {
-                // A sink that cannot start (a ClickHouse table of the wrong shape, …) says why in its message.
-                await error.WriteLineAsync($"pipeline: could not start: {ex.Message}").ConfigureAwait(false);
+                // A sink that cannot start (a ClickHouse table of the wrong shape, …) says why in its message; the
+                // stack trace, for what nobody expected, on request.
+                await error.WriteLineAsync($"pipeline: could not start: {ex.Message}" +
+                    (debug ? Environment.NewLine + ex : " (--Logging:LogLevel:Default=Debug prints where it failed)")).ConfigureAwait(false);
                 return 2;
             }
         }
