@@ -102,7 +102,7 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
     PEERS_WORK="$work" "$bench/send.sh" 127.0.0.1 "$tcp" "$data" "$conns" >/dev/null
   else
     dotnet "$load" websocket --url "ws://127.0.0.1:$http/ingest" --robots "$conns" --rate 0 \
-      --events "$events" --lines-per-write 256 ${LOAD_ARGS:-} > "$d/load.txt"
+      --events "$events" --lines-per-write 256 --fixed-timestamps ${LOAD_ARGS:-} > "$d/load.txt"
   fi
   wait_written $((events * (${WARMUPS:-1} + 1))) 300
   end=$(date +%s.%N)

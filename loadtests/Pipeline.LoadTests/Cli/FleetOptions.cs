@@ -73,6 +73,12 @@ internal sealed class FleetOptions
                       "(a write to the ack that covers it).",
     };
 
+    public Option<bool> FixedTimestamps { get; } = new("--fixed-timestamps")
+    {
+        Description = "Stamp ts as gen_events.py does (2026-11-23T12:mm:ss.fff from seq: the same bytes every run) instead of with " +
+                      "the time each event is sent (the default, so `pipeline stats --since 24h` over a load test counts its events).",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Robots);
@@ -82,6 +88,7 @@ internal sealed class FleetOptions
         command.Options.Add(LinesPerWrite);
         command.Options.Add(Seed);
         command.Options.Add(Timeout);
+        command.Options.Add(FixedTimestamps);
     }
 
     /// <summary>Only the WebSocket command has acks (<see cref="Acks"/>).</summary>
@@ -98,6 +105,7 @@ internal sealed class FleetOptions
         Seed = result.GetValue(Seed),
         Timeout = result.GetValue(Timeout),
         Acks = result.GetValue(Acks),
+        FixedTimestamps = result.GetValue(FixedTimestamps),
     };
 
     private static void AtLeast(OptionResult result, long value, long minimum)

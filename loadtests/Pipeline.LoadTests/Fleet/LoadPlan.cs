@@ -30,6 +30,9 @@ internal sealed record LoadPlan
     /// <summary>Ask for acks (docs/acks.md): a hello with a boot_id, seq 1, 2, … first on every event, every ack awaited before closing.</summary>
     public bool Acks { get; init; }
 
+    /// <summary>Stamp <c>ts</c> as gen_events.py does (a fixed day, from seq) instead of with the time each event is sent.</summary>
+    public bool FixedTimestamps { get; init; }
+
     /// <summary>The events robot <paramref name="index"/> sends, or <see cref="long.MaxValue"/> in a timed run.</summary>
     public long QuotaOf(int index) =>
         Events == 0 ? long.MaxValue : Events / Robots + (index < Events % Robots ? 1 : 0);

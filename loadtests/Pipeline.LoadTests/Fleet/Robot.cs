@@ -36,7 +36,8 @@ internal sealed class Robot
     public async Task RunAsync(long startTimestamp, long deadline, CancellationToken stop, CancellationToken abort)
     {
         var quota = _plan.QuotaOf(_index);
-        var generator = new EventGenerator(_plan.Seed + _index, robot: _index + 1, seqFirst: _plan.Acks);
+        var generator = new EventGenerator(_plan.Seed + _index, robot: _index + 1, seqFirst: _plan.Acks,
+            clock: _plan.FixedTimestamps ? null : TimeProvider.System);
         var firstSeq = _plan.Acks ? 1 : 0; // acked events count from 1 (docs/acks.md)
         var buffer = new byte[_plan.LinesPerWrite * EventGenerator.MaxLineBytes];
         var perSecond = _plan.Rate / _plan.Robots;

@@ -40,15 +40,26 @@ internal sealed class EventGenerator
     private readonly Random _random;
     private readonly int _robot;
     private readonly bool _seqFirst;
+    private readonly TimeProvider? _clock;
+
+    // The clock's time to the second as "yyyy-MM-ddTHH:mm:ss" (19 bytes), formatted once per second.
+    private readonly byte[] _second = new byte[19];
+    private long _secondOf = -1;
 
     /// <param name="seed">Same seed, same events.</param>
     /// <param name="robot">Every event from robot-<paramref name="robot"/>; 0 picks a robot per event like gen_events.py.</param>
     /// <param name="seqFirst"><c>seq</c> as the first key (as the ack protocol's clients write it, docs/acks.md) instead of the last.</param>
-    public EventGenerator(int seed, int robot = 0, bool seqFirst = false)
+    /// <param name="clock">
+    /// Stamps each event's <c>ts</c> with this clock's time when it is written (to the millisecond), so queries over
+    /// "the last 24 h" see a load test's events; null stamps them as gen_events.py does, from <c>seq</c>, on
+    /// 2026-11-23 (the same bytes on every run: benchmarks).
+    /// </param>
+    public EventGenerator(int seed, int robot = 0, bool seqFirst = false, TimeProvider? clock = null)
     {
         _random = new Random(seed);
         _robot = robot;
         _seqFirst = seqFirst;
+        _clock = clock;
     }
 
     /// <summary>Writes one event and its <c>\n</c>; returns the bytes written.</summary>
@@ -62,18 +73,37 @@ internal sealed class EventGenerator
         {
             Put(destination, ref n, "{\"seq\":"u8);
             Number(destination, ref n, seq);
-            Put(destination, ref n, ",\"ts\":\"2026-11-23T12:"u8);
+            Put(destination, ref n, ",\"ts\":\""u8);
         }
         else
         {
-            Put(destination, ref n, "{\"ts\":\"2026-11-23T12:"u8);
+            Put(destination, ref n, "{\"ts\":\""u8);
         }
 
-        Digits(destination, ref n, seq / 60000 % 60, 2);
-        destination[n++] = (byte)':';
-        Digits(destination, ref n, seq / 1000 % 60, 2);
-        destination[n++] = (byte)'.';
-        Digits(destination, ref n, seq % 1000, 3);
+        if (_clock is null)
+        {
+            Put(destination, ref n, "2026-11-23T12:"u8);
+            Digits(destination, ref n, seq / 60000 % 60, 2);
+            destination[n++] = (byte)':';
+            Digits(destination, ref n, seq / 1000 % 60, 2);
+            destination[n++] = (byte)'.';
+            Digits(destination, ref n, seq % 1000, 3);
+        }
+        else
+        {
+            var ticks = _clock.GetUtcNow().UtcTicks;
+            var second = ticks / TimeSpan.TicksPerSecond;
+            if (second != _secondOf)
+            {
+                new DateTime(second * TimeSpan.TicksPerSecond, DateTimeKind.Utc).TryFormat(_second, out _, "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+                _secondOf = second;
+            }
+
+            Put(destination, ref n, _second);
+            destination[n++] = (byte)'.';
+            Digits(destination, ref n, ticks / TimeSpan.TicksPerMillisecond % 1000, 3);
+        }
+
         Put(destination, ref n, "Z\",\"robot_id\":\"robot-"u8);
         Number(destination, ref n, r);
         Put(destination, ref n, "\",\"robot_name\":\""u8);
