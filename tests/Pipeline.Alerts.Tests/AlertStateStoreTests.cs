@@ -29,6 +29,22 @@ public sealed class AlertStateStoreTests
 
     private static string[] JournalLines(string directory) => File.ReadAllLines(Path.Combine(directory, "state.journal"));
 
+    [Fact]
+    public void TheGeneratedSerializersWriteWhatTheReflectionOnesWrote()
+    {
+        // State files written before the serializers were generated must read back, and the other way round.
+        var entry = new AlertStateEntry
+        {
+            Rule = "bätt'ery \"low\"", Signature = "Attribute|robot_id|data.battery < 15", Key = "cm9ib3QtNzcf", State = AlertState.Firing,
+            OfflineFrom = AlertState.Pending, FiringSince = 639320199166213051, Changes = [1, 2, 0, 0], ChangeCount = 2, LastValue = 12.5,
+            Head = 63932019921, Buckets = [0, 3, 0, 7],
+        };
+        var file = new AlertStateFile { Generation = 8, Alerts = [entry, new AlertStateEntry { Rule = "r", Removed = true }] };
+        var reflection = new JsonSerializerOptions { WriteIndented = false, TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
+        Assert.Equal(JsonSerializer.Serialize(file, reflection), JsonSerializer.Serialize(file, AlertStateJson.Default.AlertStateFile));
+        Assert.Equal(JsonSerializer.Serialize(entry, reflection), JsonSerializer.Serialize(entry, AlertStateJson.Default.AlertStateEntry));
+    }
+
     /// <summary>r-1 fires (the first save: a snapshot), r-2 fires and keeps firing, r-1 resolves: both of those only in the journal.</summary>
     private static void FireTwoResolveOne(AlertHarness h)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 
 namespace Pipeline.Blocks.Alerts.Internal;
@@ -17,7 +18,6 @@ internal sealed class AlertStateStore
     public const string SnapshotName = "state.json";
     public const string JournalName = "state.journal";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
     private static readonly byte[] NewLine = "\n"u8.ToArray();
     private readonly string _directory;
     private readonly ILogger _logger;
@@ -43,7 +43,7 @@ internal sealed class AlertStateStore
             var temporary = SnapshotPath + ".tmp";
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024))
             {
-                JsonSerializer.Serialize(stream, file, Json); // streamed: a big snapshot is no big array
+                JsonSerializer.Serialize(stream, file, AlertStateJson.Default.AlertStateFile); // streamed: a big snapshot is no big array
             }
 
             File.Move(temporary, SnapshotPath, overwrite: true);
@@ -64,16 +64,17 @@ internal sealed class AlertStateStore
         {
             Directory.CreateDirectory(_directory);
             using var stream = new FileStream(JournalPath, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024);
+            using var writer = new Utf8JsonWriter(stream); // one writer for every line
             if (stream.Position == 0)
             {
-                JsonSerializer.Serialize(stream, new AlertJournalHeader { Generation = generation }, Json);
-                stream.Write(NewLine);
+                JsonSerializer.Serialize(writer, new AlertJournalHeader { Generation = generation }, AlertStateJson.Default.AlertJournalHeader);
+                EndLine(writer, stream);
             }
 
             foreach (var entry in entries)
             {
-                JsonSerializer.Serialize(stream, entry, Json);
-                stream.Write(NewLine);
+                JsonSerializer.Serialize(writer, entry, AlertStateJson.Default.AlertStateEntry);
+                EndLine(writer, stream);
             }
 
             return true;
@@ -100,7 +101,7 @@ internal sealed class AlertStateStore
         AlertStateFile? file;
         try
         {
-            file = JsonSerializer.Deserialize<AlertStateFile>(File.ReadAllBytes(SnapshotPath), Json);
+            file = JsonSerializer.Deserialize(File.ReadAllBytes(SnapshotPath), AlertStateJson.Default.AlertStateFile);
         }
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
         {
@@ -137,7 +138,7 @@ internal sealed class AlertStateStore
             return 0;
         }
 
-        if (lines.Length == 0 || Parse<AlertJournalHeader>(lines[0]) is not { } header || header.Generation != generation)
+        if (lines.Length == 0 || Parse(lines[0], AlertStateJson.Default.AlertJournalHeader) is not { } header || header.Generation != generation)
         {
             return 0; // of an older snapshot (or not a journal): the snapshot holds what it said
         }
@@ -145,7 +146,7 @@ internal sealed class AlertStateStore
         var replayed = 0;
         for (var i = 1; i < lines.Length; i++)
         {
-            if (Parse<AlertStateEntry>(lines[i]) is not { } entry)
+            if (Parse(lines[i], AlertStateJson.Default.AlertStateEntry) is not { } entry)
             {
                 AlertsLog.StateJournalCut(_logger, JournalPath, i + 1, lines.Length - i);
                 break;
@@ -167,12 +168,20 @@ internal sealed class AlertStateStore
         return replayed;
     }
 
-    private static T? Parse<T>(string line)
+    /// <summary>Ends a journal line: what the writer holds, then the newline, and the writer ready for the next value.</summary>
+    private static void EndLine(Utf8JsonWriter writer, Stream stream)
+    {
+        writer.Flush();
+        stream.Write(NewLine);
+        writer.Reset(stream);
+    }
+
+    private static T? Parse<T>(string line, JsonTypeInfo<T> type)
         where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(line, Json);
+            return JsonSerializer.Deserialize(line, type);
         }
         catch (JsonException)
         {
