@@ -137,6 +137,32 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void AKeyEvictedAndSeenAgainStartsAfreshAndTheKeyThatTookItsRowSlotKeepsItsOwnCounts()
+    {
+        // Groups of a feed share rows with the other feeds' groups of the key; an evicted group's counters must
+        // neither come back with its key nor leak into the key that took its place.
+        var options = With(Errors(), new AlertRuleOptions
+        {
+            Name = "warnings", Kind = "threshold", Match = new() { Levels = ["WARNING"] }, Window = TimeSpan.FromMinutes(1), Threshold = 3,
+            GroupBy = ["robot_id"], Channels = ["ops"],
+        });
+        options.MaxGroupsPerRule = 1;
+        using var h = new AlertHarness(options);
+        // r-1's errors group keeps its row alive while its warnings group is evicted: the row's segment is reused.
+        h.Send(Event("r-1", level: "ERROR"), Event("r-1", level: "WARNING"), Event("r-1", level: "WARNING"));
+        h.Send(Event("r-2", level: "WARNING"));                          // evicts r-1's warnings group
+        h.Send(Event("r-1", level: "WARNING"), Event("r-2", level: "WARNING"));
+        h.Advance(Second);
+        Assert.Empty(h.Notifier.Of(AlertNoticeKind.Firing));             // r-1 counts 1 again, r-2 was evicted by it
+
+        h.Send(Event("r-1", level: "WARNING"), Event("r-1", level: "WARNING"));
+        h.Advance(Second);
+        var fired = Assert.Single(h.Notifier.Of(AlertNoticeKind.Firing));
+        Assert.Equal(("warnings", "robot_id=r-1", 3L), (fired.Source, fired.GroupKey, fired.Count));
+        Assert.Equal(2, h.Block.Rules().Single(r => r.Name == "warnings").GroupsEvicted);
+    }
+
+    [Fact]
     public void AGroupEvictedAfterItWokeIsNotEvaluatedEarly()
     {
         var options = With(Errors());
