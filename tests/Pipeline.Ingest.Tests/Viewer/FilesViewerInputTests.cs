@@ -97,7 +97,7 @@ public sealed class FilesViewerInputTests(FleetFilesFixture fleet) : IClassFixtu
         Assert.Equal("", run.Output);
         Assert.Contains(Path.Combine(empty, "logs"), run.Error, StringComparison.Ordinal);
         Assert.Contains("--data-dir", run.Error, StringComparison.Ordinal);
-        Assert.Contains("--source clickhouse", run.Error, StringComparison.Ordinal);
+        Assert.Contains("--clickhouse URL", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

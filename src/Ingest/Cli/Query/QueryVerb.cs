@@ -128,7 +128,7 @@ internal sealed class QueryVerb
             await error.WriteLineAsync(
                 $"pipeline {verb}: no rolling files ({RollingFileReader.Pattern}) in {where}{(Directory.Exists(where) ? "" : " (it does not exist)")}. " +
                 "The service writes them to <Pipeline:DataDir>/logs once events arrive: run this where the service runs, pass --data-dir " +
-                "with its Pipeline:DataDir, or read ClickHouse with --source clickhouse --clickhouse URL.").ConfigureAwait(false);
+                "with its Pipeline:DataDir, or read ClickHouse: --clickhouse URL, or set Pipeline:Sinks:ClickHouse:ConnectionString.").ConfigureAwait(false);
             return 2;
         }
 
