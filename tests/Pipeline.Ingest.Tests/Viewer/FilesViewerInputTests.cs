@@ -1,5 +1,7 @@
 using System.Text;
+using K4os.Compression.LZ4.Streams;
 using Pipeline.Tests.Shared;
+using Pipeline.Tests.Shared.Files;
 
 namespace Pipeline.Ingest.Tests.Viewer;
 
@@ -83,6 +85,59 @@ public sealed class FilesViewerInputTests(FleetFilesFixture fleet) : IClassFixtu
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("", run.Error);
         Assert.Equal(["7", "3", "4", "57.1%"], run.Lines[3].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task FramesOfAnotherLz4WriterWithLinkedBlocksAndBlockChecksumsReadTheSame()
+    {
+        var dataDir = fleet.CopyDataDir();
+        var logs = Path.Combine(dataDir, "logs");
+        var text = new StringBuilder();
+        var lines = RollingFiles.ReadLines(logs);
+        for (var i = 0; i < 300; i++)
+        {
+            foreach (var line in lines)
+            {
+                text.Append(line).Append('\n');
+            }
+        }
+
+        foreach (var file in Directory.GetFiles(logs))
+        {
+            File.Delete(file);
+        }
+
+        // As lz4 -B4 -BD -BX writes: 64 KiB blocks that refer back to the ones before, each with its checksum.
+        await using (var output = File.Create(Path.Combine(logs, "pipeline-20260101T000000.000Z-0000.ndjson.lz4")))
+        await using (var encoder = LZ4Stream.Encode(output, new LZ4EncoderSettings
+        {
+            ChainBlocks = true, BlockSize = 64 * 1024, BlockChecksum = true, ContentChecksum = true,
+        }))
+        {
+            await encoder.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()));
+        }
+
+        var run = await ViewerRun.RunAsync("stats", "--since", "24h", "--data-dir", dataDir);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("", run.Error);
+        Assert.Equal(["1800", "3", "900", "50.0%"], run.Lines[3].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task AFrameOfAnotherLz4FrameVersionIsAWarningNamingTheFile()
+    {
+        var dataDir = fleet.CopyDataDir();
+        var file = Newest(dataDir);
+        var bytes = await File.ReadAllBytesAsync(file);
+        bytes[4] = (byte)((bytes[4] & 0x3F) | 0x80); // FLG version bits 10: not the frame format this reader knows
+        await File.WriteAllBytesAsync(file, bytes);
+
+        var run = await ViewerRun.RunAsync("logs", "--data-dir", dataDir);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(2, run.Lines.Length);
+        Assert.Contains($"warning: {file} is not LZ4 frames from byte 0 on", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
