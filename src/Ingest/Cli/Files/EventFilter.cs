@@ -12,7 +12,6 @@ namespace Pipeline.Ingest.Cli.Files;
 internal sealed class EventFilter
 {
     private readonly byte[]? _robot;
-    private readonly string? _robotText;
     private readonly byte[]? _robotName;
     private readonly byte[]? _type;
     private readonly byte[]? _grepAscii;
@@ -23,7 +22,6 @@ internal sealed class EventFilter
     public EventFilter(string? robot, int minLevel, string? type, string? grep, long from, long until)
     {
         _robot = robot is null ? null : Encoding.UTF8.GetBytes(robot);
-        _robotText = robot;
         _robotName = robot is null ? null : Encoding.UTF8.GetBytes("\"robot_name\":\"" + robot + "\"");
         _type = type is null ? null : Encoding.UTF8.GetBytes(type);
         _grep = grep is { Length: > 0 } ? grep : null;
@@ -68,7 +66,7 @@ internal sealed class EventFilter
             return false; // without escapes, the raw bytes are the text: no such field here
         }
 
-        return EventRow.RobotName(line) is { } name && name == _robotText; // a string per line that holds the name: only those
+        return EventRow.RobotNameIs(line, _robot!);
     }
 
     private ReadOnlySpan<byte> Text(ReadOnlySpan<byte> escaped) => JsonUnescaper.Unescape(escaped, ref _scratch);

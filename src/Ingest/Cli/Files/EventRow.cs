@@ -45,15 +45,15 @@ internal static class EventRow
         return row;
     }
 
-    /// <summary>The line's top-level <c>robot_name</c>, or null.</summary>
-    public static string? RobotName(ReadOnlySpan<byte> line)
+    /// <summary>Whether the line's top-level <c>robot_name</c>, unescaped, is <paramref name="name"/> (UTF-8); compared in place.</summary>
+    public static bool RobotNameIs(ReadOnlySpan<byte> line, ReadOnlySpan<byte> name)
     {
         try
         {
             var reader = new Utf8JsonReader(line);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return null;
+                return false;
             }
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -62,7 +62,7 @@ internal static class EventRow
                 reader.Read();
                 if (isName && reader.TokenType == JsonTokenType.String)
                 {
-                    return reader.GetString();
+                    return reader.ValueTextEquals(name);
                 }
 
                 reader.Skip();
@@ -72,6 +72,6 @@ internal static class EventRow
         {
         }
 
-        return null;
+        return false;
     }
 }
