@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Ingest.Cli.Files;
 using Pipeline.Ingest.Cli.Query;
 
 namespace Pipeline.Ingest.Cli;
@@ -13,8 +14,9 @@ internal static class ErrorsCommand
         var limit = new Option<int>("--limit") { HelpName = "N", Description = "At most this many events, the newest.", DefaultValueFactory = _ => 100 };
         var verb = new QueryVerb(overrides);
         var command = new Command("errors",
-            "ERROR and CRITICAL events of the last N hours from ClickHouse, newest first, as a table. Exit 0; 1 ClickHouse rejected the query; " +
-            "2 bad arguments, no ClickHouse connection configured, server unreachable or no events table. Example: pipeline errors --hours 6")
+            "ERROR and CRITICAL events of the last N hours from ClickHouse or the rolling files (--source), newest first, as a table. Exit 0; " +
+            "1 ClickHouse rejected the query; 2 bad arguments, no ClickHouse connection configured, server unreachable, no events table or no rolling files. " +
+            "Example: pipeline errors --hours 6")
         {
             hours, robot, limit,
         };
@@ -30,7 +32,20 @@ internal static class ErrorsCommand
             }
 
             var from = DateTimeOffset.UtcNow - TimeSpan.FromHours(n);
-            var robotFilter = result.GetValue(robot) is { } r
+            void Print(EventsTable table, IReadOnlyList<string[]> rows, int time, int level, int robotId, int type, int msg)
+            {
+                var cells = new List<string[]>(rows.Count);
+                foreach (var row in rows)
+                {
+                    cells.Add([table.FormatTime(row[time]), row[level], row[robotId], row[type], row[msg]]);
+                }
+
+                TablePrinter.Print(output, ["TIME (UTC)", "LEVEL", "ROBOT", "TYPE", "MESSAGE"], cells);
+                output.WriteLine($"{cells.Count} error event(s) in the last {n} h{(cells.Count == max ? $" (limited to {max}; see --limit)" : "")}.");
+            }
+
+            var robotValue = result.GetValue(robot);
+            var robotFilter = robotValue is { } r
                 ? $" AND (robot_id = {SqlLiteral.Quote(r)} OR robot_name = {SqlLiteral.Quote(r)})"
                 : "";
             return verb.RunAsync(result, "errors", error, async runner =>
@@ -41,14 +56,14 @@ internal static class ErrorsCommand
                     $"WHERE level >= 'ERROR' AND {table.TimeCondition(from, atLeast: true)}{robotFilter} " +
                     $"ORDER BY {table.NewestFirst} LIMIT {max}",
                     cancellationToken).ConfigureAwait(false);
-                var cells = new List<string[]>(rows.Rows.Count);
-                foreach (var row in rows.Rows)
-                {
-                    cells.Add([table.FormatTime(row[0]), row[1], row[2], row[3], row[4]]);
-                }
-
-                TablePrinter.Print(output, ["TIME (UTC)", "LEVEL", "ROBOT", "TYPE", "MESSAGE"], cells);
-                output.WriteLine($"{cells.Count} error event(s) in the last {n} h{(cells.Count == max ? $" (limited to {max}; see --limit)" : "")}.");
+                Print(table, rows.Rows, 0, 1, 2, 3, 4);
+                return 0;
+            }, files =>
+            {
+                var newest = new NewestEvents(new EventFilter(robotValue, 3, null, null, from.ToUnixTimeMilliseconds(), long.MaxValue), max);
+                var summary = files.Scanner.Scan(newest, files.Files, cancellationToken);
+                Print(EventsTable.Files, newest.Rows(), 0, 1, 2, 5, 6);
+                files.Scanner.Report(summary);
                 return 0;
             });
         });

@@ -3,11 +3,12 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Pipeline.Blocks.Output;
+using Pipeline.Ingest.Cli.Files;
 using Pipeline.Ingest.Cli.Query;
 
 namespace Pipeline.Ingest.Cli;
 
-/// <summary><c>pipeline logs</c>: events from ClickHouse, filtered, newest first, as a table or JSON lines.</summary>
+/// <summary><c>pipeline logs</c>: events from ClickHouse or the rolling files, filtered, newest first, as a table or JSON lines.</summary>
 internal static class LogsCommand
 {
     public static Command Create(TextWriter output, TextWriter error, ConfigurationOverrides overrides)
@@ -23,8 +24,8 @@ internal static class LogsCommand
             "text template_id_str when the event has a template, attrs) instead of a table." };
         var verb = new QueryVerb(overrides);
         var command = new Command("logs",
-            "Events from ClickHouse, newest first, as an aligned table (TIME UTC, LEVEL, ROBOT, TYPE, MESSAGE) or --json lines. " +
-            "Exit 0; 1 ClickHouse rejected the query; 2 bad arguments, no ClickHouse connection configured, server unreachable or no events table. " +
+            "Events from ClickHouse or the rolling files (--source), newest first, as an aligned table (TIME UTC, LEVEL, ROBOT, TYPE, MESSAGE) or --json lines. " +
+            "Exit 0; 1 ClickHouse rejected the query; 2 bad arguments, no ClickHouse connection configured, server unreachable, no events table or no rolling files. " +
             "Example: pipeline logs --robot r-17 --level WARNING --since 2h --grep battery")
         {
             robot, level, type, grep, since, until, limit, json,
@@ -35,6 +36,7 @@ internal static class LogsCommand
             var now = DateTimeOffset.UtcNow;
             var filters = new List<string>();
             string? problem = null;
+            var rank = -1;
             if (result.GetValue(level) is { } minimum)
             {
                 var normalized = EventsTable.NormalizeLevel(minimum);
@@ -45,6 +47,7 @@ internal static class LogsCommand
                 else
                 {
                     filters.Add($"level >= '{normalized}'");
+                    rank = Array.IndexOf(EventsTable.Levels, normalized);
                 }
             }
 
@@ -87,6 +90,26 @@ internal static class LogsCommand
             }
 
             var asJson = result.GetValue(json);
+            void Print(EventsTable table, IReadOnlyList<string[]> rows)
+            {
+                if (asJson)
+                {
+                    WriteJson(output, table, rows);
+                    return;
+                }
+
+                var cells = new List<string[]>(rows.Count);
+                foreach (var row in rows)
+                {
+                    cells.Add([table.FormatTime(row[0]), row[1], row[2], row[5], row[6]]);
+                }
+
+                TablePrinter.Print(output, ["TIME (UTC)", "LEVEL", "ROBOT", "TYPE", "MESSAGE"], cells);
+            }
+
+            var robotValue = result.GetValue(robot);
+            var typeValue = result.GetValue(type);
+            var grepValue = result.GetValue(grep);
             return verb.RunAsync(result, "logs", error, async runner =>
             {
                 var table = await EventsTable.OpenAsync(runner, cancellationToken).ConfigureAwait(false);
@@ -98,21 +121,16 @@ internal static class LogsCommand
                     $"SELECT {table.TimeColumn}, toString(level), robot_id, robot_name, site, type, msg, trace_id, attrs, toString(template_id) " +
                     $"FROM {table.Name} {where} ORDER BY {table.NewestFirst} LIMIT {max}",
                     cancellationToken).ConfigureAwait(false);
-                if (asJson)
-                {
-                    WriteJson(output, table, rows.Rows);
-                }
-                else
-                {
-                    var cells = new List<string[]>(rows.Rows.Count);
-                    foreach (var row in rows.Rows)
-                    {
-                        cells.Add([table.FormatTime(row[0]), row[1], row[2], row[5], row[6]]);
-                    }
-
-                    TablePrinter.Print(output, ["TIME (UTC)", "LEVEL", "ROBOT", "TYPE", "MESSAGE"], cells);
-                }
-
+                Print(table, rows.Rows);
+                return 0;
+            }, files =>
+            {
+                var filter = new EventFilter(robotValue, rank, typeValue, grepValue,
+                    from?.ToUnixTimeMilliseconds() ?? long.MinValue, to?.ToUnixTimeMilliseconds() ?? long.MaxValue);
+                var newest = new NewestEvents(filter, max);
+                var summary = files.Scanner.Scan(newest, files.Files, cancellationToken);
+                Print(EventsTable.Files, newest.Rows());
+                files.Scanner.Report(summary);
                 return 0;
             });
         });

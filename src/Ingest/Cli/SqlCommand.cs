@@ -20,7 +20,7 @@ internal static partial class SqlCommand
         {
             query,
         };
-        verb.AddTo(command);
+        verb.AddTo(command, files: false);
         command.SetAction((result, cancellationToken) =>
         {
             var sql = (result.GetValue(query) ?? "").Trim().TrimEnd(';').TrimEnd();

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using K4os.Compression.LZ4.Streams;
+using Pipeline.Storage.Files.Reading;
 
 namespace Pipeline.Storage.Acks;
 
@@ -11,7 +11,7 @@ namespace Pipeline.Storage.Acks;
 /// </summary>
 internal static class AckRecovery
 {
-    public const string Pattern = "pipeline-*.ndjson.lz4";
+    public const string Pattern = RollingFileReader.Pattern;
 
     private static ReadOnlySpan<byte> BootIdKey => "\"boot_id\":\""u8;
 
@@ -57,30 +57,28 @@ internal static class AckRecovery
     private static long ScanFile(string path, long offset, Dictionary<(string Robot, string Boot), long> highest, out long length)
     {
         long lines = 0;
-        using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        length = input.Length;
-        if (offset > input.Length)
+        using var reader = new RollingFileReader(path);
+        length = reader.Length;
+        if (offset > length)
         {
             return 0;
         }
 
-        input.Position = offset;
-        var text = new MemoryStream();
-        while (input.Position < input.Length)
+        var frames = new List<FrameSpan>();
+        reader.Index(frames, out _, offset); // a frame cut short by a crash ends the list: nothing after it was written whole
+        foreach (var frame in frames)
         {
-            text.SetLength(0);
+            ReadOnlySpan<byte> text;
             try
             {
-                // Frame by frame, as the tests read them: each write is whole frames.
-                using var decoder = LZ4Stream.Decode(input, leaveOpen: true);
-                decoder.CopyTo(text);
+                text = reader.Decode(frame);
             }
-            catch (Exception ex) when (ex is InvalidDataException or IOException or ArgumentException or InvalidOperationException or NotSupportedException)
+            catch (InvalidDataException)
             {
-                break; // a frame cut short by a crash: nothing after it was written whole
+                break;
             }
 
-            lines += ScanLines(text.GetBuffer().AsSpan(0, (int)text.Length), highest);
+            lines += ScanLines(text, highest);
         }
 
         return lines;

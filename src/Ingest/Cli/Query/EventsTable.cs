@@ -17,6 +17,9 @@ internal sealed class EventsTable
         Legacy = legacy;
     }
 
+    /// <summary>Rows read from the rolling files: times as Unix milliseconds, as in the 18.x layout.</summary>
+    public static EventsTable Files { get; } = new("files", legacy: true);
+
     /// <summary><c>`database`.`table`</c>.</summary>
     public string Name { get; }
 
