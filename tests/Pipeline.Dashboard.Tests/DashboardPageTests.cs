@@ -28,6 +28,13 @@ public sealed class DashboardPageTests(AlertingDashboardService service) : IClas
         await Expect(page[$"#fleet-table tr[data-robot='{AlertingDashboardService.TcpRobot}']"]).ToContainTextAsync("tcp", Text);
         // Two samples of /metrics make a line: the charts draw from the page's own sampling.
         await Expect(page["#chart-events polyline[points*=' ']"]).ToHaveCountAsync(1, new() { Timeout = BrowserPage.Wait });
+        for (var i = 0; i < 30; i++)
+        {
+            await service.Amr1.SendEventAsync("INFO", $"lidar scan {i} ok");
+        }
+
+        // The next sample sees the 30 events: the throughput chart's maximum rises above its floor of 1/s.
+        await Expect(page["#chart-events"]).Not.ToContainTextAsync("max 1.0", Text);
 
         await page.ScreenshotAsync("dashboard-fleet");
         page.AssertNoErrors();
