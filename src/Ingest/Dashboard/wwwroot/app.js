@@ -330,13 +330,18 @@ function tailView() {
       `${e.ts || ''} ${e.level || ''} ${e.robot_id || ''} ${e.type ? '[' + e.type + '] ' : ''}${e.msg || ''} ${e.attrs ? JSON.stringify(e.attrs) : ''}`)));
   }
 
+  // The service drops for a viewer that reads too slowly, and says how many: shown until the next start.
+  function counts(state) {
+    return `${state} · ${lines.length} shown` + (dropped ? ` · ${dropped} dropped (the tail was faster than this page)` : '');
+  }
+
   function onMessage(type, data) {
     if (type === 'dropped') { dropped += JSON.parse(data).dropped || 0; }
     else if (type === 'event') {
       lines.unshift(JSON.parse(data));
       if (lines.length > TailLines) lines.pop();
     }
-    fill('tail-state', `tailing · ${lines.length} shown` + (dropped ? ` · ${dropped} dropped (the tail was faster than this page)` : ''));
+    fill('tail-state', counts('tailing'));
     show();
   }
 
@@ -378,9 +383,9 @@ function tailView() {
           if (data.length) onMessage(type, data.join('\n'));
         }
       }
-      fill('tail-state', 'the service ended the tail');
+      fill('tail-state', counts('the service ended the tail'));
     } catch (err) {
-      if (err.name !== 'AbortError') fill('tail-state', 'tail ended: ' + err.message);
+      if (err.name !== 'AbortError') fill('tail-state', counts('tail ended: ' + err.message));
     }
   }
 
