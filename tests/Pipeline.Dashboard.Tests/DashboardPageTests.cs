@@ -77,6 +77,18 @@ public sealed class DashboardPageTests(AlertingDashboardService service) : IClas
     }
 
     [Fact]
+    public async Task RobotPageOfATcpRobotSaysItsStateWasNotReportedWithoutFailedCalls()
+    {
+        await using var page = await service.NewPageAsync();
+        await page.Page.GotoAsync(service.BaseUrl + "/#/robot/" + AlertingDashboardService.TcpRobot);
+
+        await Expect(page["#robot-summary"]).ToContainTextAsync("tcp", Text);
+        await Expect(page["#robot-status"]).ToContainTextAsync("not reported yet", Text);
+        await Expect(page["#robot-events-table"]).ToContainTextAsync("gripper cycle 2 done", Text);
+        page.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task AlertAppearsOnTheAlertsPageWhenItsRuleFires()
     {
         using var http = new HttpClient { BaseAddress = new Uri(service.BaseUrl) };

@@ -223,9 +223,12 @@ function robotView(id) {
     fill('command-answer', 'HTTP ' + result.status + '\n' + json(result.body));
   }
 
-  async function state(kind) {
-    const result = await api(path + '/' + kind);
+  // Only what the robot reported (the robot's own summary says which): no 404 per refresh for a TCP robot,
+  // which cannot be asked.
+  async function state(kind, known) {
     const target = 'robot-' + kind;
+    if (!known) { fill(target, `not reported yet: the service asks a robot on each new WebSocket session (TCP robots cannot be asked)`); return; }
+    const result = await api(path + '/' + kind);
     if (result.status !== 200) { fill(target, result.body && result.body.error ? result.body.error : 'HTTP ' + result.status); return; }
     const b = result.body;
     fill(target, json(b.value) + `\n\n(${ago(b.age_seconds)}${b.stale ? ', stale' : ''}, from ${b.source})`);
@@ -239,7 +242,7 @@ function robotView(id) {
       h('span', { class: 'badge ' + (r.online ? 'online' : 'offline') }, r.online ? 'online' : 'offline'),
       ` session ${r.session} · last seen ${ago(r.last_seen_seconds_ago)} · ${r.protocol || ''} ${r.remote || ''} · `,
       `${r.events_last_hour} events, ${r.errors_last_hour} errors in the last hour · ${r.connections.length} connection(s)`));
-    await Promise.all(['status', 'config', 'logs'].map(state));
+    await Promise.all(['status', 'config', 'logs'].map((kind) => state(kind, r.state && r.state[kind])));
     const events = await api(path + '/logs?source=pipeline&limit=50');
     if (events.status !== 200) { fill('robot-events', errorLine(events, 'events')); return; }
     fill('robot-events', eventTable(events.body.events.slice().reverse(), 'robot-events-table'));
