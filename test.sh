@@ -16,6 +16,8 @@ command -v curl >/dev/null || need+=(curl)
 /usr/bin/python3 -c 'import pytest' 2>/dev/null || need+=(python3-pytest)
 /usr/bin/python3 -c 'import pytest_asyncio' 2>/dev/null || need+=(python3-pytest-asyncio)
 /usr/bin/python3 -c 'import lz4.frame' 2>/dev/null || need+=(python3-lz4)
+# The dashboard's browser tests (tests/Pipeline.Dashboard.Tests) drive Debian's chromium, headless.
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]} from Debian's packages" >&2
   export DEBIAN_FRONTEND=noninteractive

@@ -3,7 +3,7 @@ using Pipeline.LoadTests.Fleet;
 
 namespace Pipeline.LoadTests.Cli;
 
-/// <summary><c>pipeline-load tcp|websocket|rabbitmq-drain|alert-latency [options]</c>.</summary>
+/// <summary><c>pipeline-load tcp|websocket|rabbitmq-drain|alert-latency|dashboard-latency [options]</c>.</summary>
 internal static class LoadCommands
 {
     public static RootCommand Create(TextWriter output)
@@ -17,6 +17,7 @@ internal static class LoadCommands
         root.Subcommands.Add(CreateWebSocket(output));
         root.Subcommands.Add(RabbitMqDrainCommand.Create(output));
         root.Subcommands.Add(AlertLatencyCommand.Create(output));
+        root.Subcommands.Add(DashboardLatencyCommand.Create(output));
         return root;
     }
 

@@ -16,6 +16,7 @@ using Pipeline.Blocks.PatternMine;
 using Pipeline.Blocks.Redact;
 using Pipeline.Ingest.Auth;
 using Pipeline.Ingest.Configuration;
+using Pipeline.Ingest.Dashboard;
 using Pipeline.Ingest.Framing;
 using Pipeline.Ingest.Http;
 using Pipeline.Ingest.Robots;
@@ -123,6 +124,7 @@ public static class PipelineHost
         PatternEndpoints.Map(app);
         AlertEndpoints.Map(app);
         RobotEndpoints.Map(app);
+        DashboardEndpoints.Map(app);
         return app;
     }
 
@@ -157,6 +159,7 @@ public static class PipelineHost
         services.AddAlerts(settings.Alerts, settings.Routes, settings.Blocks.Alerts, settings.AlertsDirectory);
         services.AddRobots(settings.Robots, settings.Blocks.Robots, settings.RobotsDirectory, settings.Enrich.NodeName);
         services.AddPipelineGraph(settings.Blocks.FanOut);
+        services.AddDashboard();
         if (settings.PatternMine.Enabled)
         {
             services.AddSingleton<PatternSnapshotService>();

@@ -20,7 +20,7 @@ internal static class RobotEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/api/robots", (HttpContext context) => List(Registry(context), Now(context)));
+        app.MapGet("/api/robots", (HttpContext context) => List(Registry(context), context, Now(context)));
         app.MapGet("/api/robots/stats", (HttpContext context) => Stats(Registry(context), Now(context)));
         app.MapGet("/api/robots/{robotId}", (HttpContext context, string robotId) => Show(Registry(context), robotId, Now(context)));
         app.MapGet("/api/robots/{robotId}/status", (HttpContext context, string robotId) => StateAsync(context, robotId, RobotStateKind.Status));
@@ -33,23 +33,93 @@ internal static class RobotEndpoints
 
     private static DateTimeOffset Now(HttpContext context) => context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
 
-    private static IResult List(RobotRegistry registry, DateTimeOffset now)
+    /// <summary>
+    /// The fleet, sorted by id. <c>?limit=N&amp;offset=M</c> pages it (the dashboard asks for 200 at a time:
+    /// with 10,000 robots the whole list is megabytes of JSON), <c>?q=text</c> keeps the ids containing
+    /// the text, <c>?status=true</c> adds each robot's last-known status value. <c>online</c>, <c>total</c> and
+    /// the fleet's <c>events_last_hour</c>/<c>errors_last_hour</c> are always over every robot; <c>matched</c>
+    /// counts those <c>q</c> kept. Without parameters: every robot, as before.
+    /// </summary>
+    private static IResult List(RobotRegistry registry, HttpContext context, DateTimeOffset now)
     {
-        var robots = registry.Robots.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
+        var query = context.Request.Query;
+        if (Count(query["limit"], "limit", int.MaxValue, out var limit) is { } badLimit)
+        {
+            return ApiResponses.Error(400, badLimit);
+        }
+
+        if (Count(query["offset"], "offset", 0, out var offset) is { } badOffset)
+        {
+            return ApiResponses.Error(400, badOffset);
+        }
+
+        var text = query["q"].ToString();
+        var withStatus = IsTrue(query["status"]);
+        var minute = now.ToUnixTimeSeconds() / 60;
+        var robots = registry.Robots.ToArray();
+        int online = 0;
+        long events = 0, errors = 0;
+        var matched = new List<RobotEntry>(robots.Length);
+        foreach (var robot in robots)
+        {
+            online += robot.Online ? 1 : 0;
+            events += robot.EventsLastHour.LastHour(minute);
+            errors += robot.ErrorsLastHour.LastHour(minute);
+            if (text.Length == 0 || robot.Id.Contains(text, StringComparison.OrdinalIgnoreCase))
+            {
+                matched.Add(robot);
+            }
+        }
+
+        matched.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        var first = Math.Min(offset, matched.Count);
+        var shown = Math.Min(limit, matched.Count - first);
         return ApiResponses.Body(200, json =>
         {
-            json.WriteNumber("online", robots.Count(r => r.Online));
-            json.WriteNumber("total", robots.Count);
+            json.WriteNumber("online", online);
+            json.WriteNumber("total", robots.Length);
+            json.WriteNumber("matched", matched.Count);
+            json.WriteNumber("offset", first);
+            json.WriteNumber("events_last_hour", events);
+            json.WriteNumber("errors_last_hour", errors);
             json.WriteStartArray("robots");
-            foreach (var robot in robots)
+            for (var i = first; i < first + shown; i++)
             {
+                var robot = matched[i];
                 json.WriteStartObject();
                 Summary(json, robot, now);
+                if (withStatus)
+                {
+                    json.WritePropertyName("status");
+                    if (robot.Answer(RobotStateKind.Status) is { } status)
+                    {
+                        status.Value.WriteTo(json);
+                    }
+                    else
+                    {
+                        json.WriteNullValue();
+                    }
+                }
+
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
         });
+    }
+
+    /// <summary>A non-negative whole number query parameter, or <paramref name="fallback"/> when absent. An error, or null.</summary>
+    private static string? Count(Microsoft.Extensions.Primitives.StringValues value, string name, int fallback, out int count)
+    {
+        count = fallback;
+        if (value.Count == 0)
+        {
+            return null;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out count)
+            ? null
+            : $"{name} must be a whole number of 0 or more (got '{value}').";
     }
 
     private static IResult Show(RobotRegistry registry, string id, DateTimeOffset now)
