@@ -19,6 +19,7 @@ using Pipeline.Ingest.Configuration;
 using Pipeline.Ingest.Framing;
 using Pipeline.Ingest.Http;
 using Pipeline.Ingest.Robots;
+using Pipeline.Ingest.Tail;
 using Pipeline.Storage.Acks;
 using Pipeline.Ingest.Tcp;
 using Pipeline.Ingest.WebSockets;
@@ -123,6 +124,7 @@ public static class PipelineHost
         PatternEndpoints.Map(app);
         AlertEndpoints.Map(app);
         RobotEndpoints.Map(app);
+        TailEndpoints.Map(app);
         return app;
     }
 
@@ -156,6 +158,7 @@ public static class PipelineHost
         services.AddAlertChannels(settings.AlertChannels);
         services.AddAlerts(settings.Alerts, settings.Routes, settings.Blocks.Alerts, settings.AlertsDirectory);
         services.AddRobots(settings.Robots, settings.Blocks.Robots, settings.RobotsDirectory, settings.Enrich.NodeName);
+        services.AddTail(settings.Tail);
         services.AddPipelineGraph(settings.Blocks.FanOut);
         if (settings.PatternMine.Enabled)
         {
