@@ -31,6 +31,10 @@ internal sealed class TailHub : IEventSink
     private char[] _chars = new char[1024];
     private char[] _overflowChars = new char[1024];
     private long _taken;
+    private long _handled;
+    private readonly Lock _waitersGate = new();
+    private readonly List<(long Count, TaskCompletionSource Done)> _waiters = [];
+    private volatile int _waiting;
 
     public TailHub(TailOptions options, TailMetrics metrics)
     {
@@ -108,7 +112,7 @@ internal sealed class TailHub : IEventSink
     {
         if (_count == 0)
         {
-            batch.Release();
+            Handled(batch);
             return;
         }
 
@@ -124,7 +128,48 @@ internal sealed class TailHub : IEventSink
         }
         finally
         {
-            batch.Release();
+            Handled(batch);
+        }
+    }
+
+    /// <summary>Completes once <paramref name="count"/> events in all reached the tail and were queued for viewers or counted (for tests).</summary>
+    internal Task WaitForEventsAsync(long count)
+    {
+        lock (_waitersGate)
+        {
+            if (Interlocked.Read(ref _handled) >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, done));
+            _waiting = _waiters.Count;
+            return done.Task;
+        }
+    }
+
+    private void Handled(EventBatch batch)
+    {
+        var handled = Interlocked.Add(ref _handled, batch.Count);
+        batch.Release();
+        if (_waiting == 0)
+        {
+            return;
+        }
+
+        lock (_waitersGate)
+        {
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (handled >= _waiters[i].Count)
+                {
+                    _waiters[i].Done.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+
+            _waiting = _waiters.Count;
         }
     }
 
@@ -249,7 +294,7 @@ internal sealed class TailHub : IEventSink
                 }
                 finally
                 {
-                    batch.Release();
+                    Handled(batch);
                 }
             }
         }
