@@ -23,6 +23,7 @@ internal sealed class TailFilter
     private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     private byte[]? _robot;
+    private int _robotHash;
     private byte[]? _site;
     private byte[]? _type;
     private byte[]? _grep;
@@ -70,6 +71,7 @@ internal sealed class TailFilter
             {
                 case "robot":
                     filter._robot = Json(value);
+                    filter._robotHash = Hash(filter._robot);
                     break;
                 case "site":
                     filter._site = Json(value);
@@ -142,11 +144,26 @@ internal sealed class TailFilter
         return true;
     }
 
+    /// <summary>Whether the filter names a robot (then <see cref="Matches"/> wants the event's robot_id <see cref="Hash"/>).</summary>
+    public bool HasRobot => _robot is not null;
+
     /// <summary>
-    /// Whether <paramref name="e"/> passes every filter but <c>sample</c>. <paramref name="chars"/>: the caller's scratch for
-    /// a regex (msg decoded to UTF-16), grown as needed; the caller owns it, so two threads never share one.
+    /// The hash <see cref="Matches"/> compares first: one per event for all viewers of a robot, instead of each comparing
+    /// the bytes (most events are not the viewer's robot, and an int says so).
     /// </summary>
-    public bool Matches(EventBatch batch, ref readonly EventRecord e, ref char[] chars)
+    public static int Hash(ReadOnlySpan<byte> robotId)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(robotId);
+        return hash.ToHashCode();
+    }
+
+    /// <summary>
+    /// Whether <paramref name="e"/> passes every filter but <c>sample</c>. <paramref name="robotHash"/>: <see cref="Hash"/> of
+    /// its robot_id when <see cref="HasRobot"/>. <paramref name="chars"/>: the caller's scratch for a regex (msg decoded to
+    /// UTF-16), grown as needed; the caller owns it, so two threads never share one.
+    /// </summary>
+    public bool Matches(EventBatch batch, ref readonly EventRecord e, int robotHash, ref char[] chars)
     {
         if (e.Level < _minLevel)
         {
@@ -158,7 +175,7 @@ internal sealed class TailFilter
             return false;
         }
 
-        if (_robot is not null && !batch[e.RobotId].SequenceEqual(_robot))
+        if (_robot is not null && (robotHash != _robotHash || !batch[e.RobotId].SequenceEqual(_robot)))
         {
             return false;
         }

@@ -14,7 +14,7 @@ namespace Pipeline.Ingest.Tail;
 /// JSON line (<see cref="EventJsonWriter"/>) and copies it into each matching subscriber's bounded buffer. A full queue
 /// or buffer drops and counts, per subscriber: the fan-out never waits for the tail, nor the tail for a viewer.
 /// </summary>
-internal sealed class TailHub : IEventSink
+internal sealed partial class TailHub : IEventSink
 {
     private readonly TailOptions _options;
     private readonly TailMetrics _metrics;
@@ -31,10 +31,6 @@ internal sealed class TailHub : IEventSink
     private char[] _chars = new char[1024];
     private char[] _overflowChars = new char[1024];
     private long _taken;
-    private long _handled;
-    private readonly Lock _waitersGate = new();
-    private readonly List<(long Count, TaskCompletionSource Done)> _waiters = [];
-    private volatile int _waiting;
 
     public TailHub(TailOptions options, TailMetrics metrics)
     {
@@ -81,6 +77,14 @@ internal sealed class TailHub : IEventSink
 
             _subscribers = [.. _subscribers, subscriber];
             _count = _subscribers.Length;
+            for (var i = _subscriberWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_count >= _subscriberWaiters[i].Count)
+                {
+                    _subscriberWaiters[i].Done.TrySetResult();
+                    _subscriberWaiters.RemoveAt(i);
+                }
+            }
         }
 
         _metrics.Subscribers.Inc();
@@ -132,47 +136,6 @@ internal sealed class TailHub : IEventSink
         }
     }
 
-    /// <summary>Completes once <paramref name="count"/> events in all reached the tail and were queued for viewers or counted (for tests).</summary>
-    internal Task WaitForEventsAsync(long count)
-    {
-        lock (_waitersGate)
-        {
-            if (Interlocked.Read(ref _handled) >= count)
-            {
-                return Task.CompletedTask;
-            }
-
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((count, done));
-            _waiting = _waiters.Count;
-            return done.Task;
-        }
-    }
-
-    private void Handled(EventBatch batch)
-    {
-        var handled = Interlocked.Add(ref _handled, batch.Count);
-        batch.Release();
-        if (_waiting == 0)
-        {
-            return;
-        }
-
-        lock (_waitersGate)
-        {
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (handled >= _waiters[i].Count)
-                {
-                    _waiters[i].Done.TrySetResult();
-                    _waiters.RemoveAt(i);
-                }
-            }
-
-            _waiting = _waiters.Count;
-        }
-    }
-
     /// <summary>The fan-out completed: the tail finishes what it has queued and ends every subscription.</summary>
     public void Complete()
     {
@@ -203,14 +166,16 @@ internal sealed class TailHub : IEventSink
         }
 
         long sent = 0, dropped = 0;
+        var hashRobots = HashRobots(subscribers);
         var events = batch.Events;
         for (var i = 0; i < events.Length; i++)
         {
             ref readonly var e = ref events[i];
+            var robotHash = hashRobots ? TailFilter.Hash(batch[e.RobotId]) : 0;
             var rendered = false;
             foreach (var subscriber in subscribers)
             {
-                if (!subscriber.Filter.Matches(batch, in e, ref _chars) || !subscriber.Filter.Sampled())
+                if (!subscriber.Filter.Matches(batch, in e, robotHash, ref _chars) || !subscriber.Filter.Sampled())
                 {
                     continue;
                 }
@@ -257,7 +222,8 @@ internal sealed class TailHub : IEventSink
                 var events = batch.Events;
                 for (var i = 0; i < events.Length; i++)
                 {
-                    if (subscriber.Filter.Matches(batch, in events[i], ref _overflowChars) && subscriber.Filter.Sampled())
+                    var robotHash = subscriber.Filter.HasRobot ? TailFilter.Hash(batch[events[i].RobotId]) : 0;
+                    if (subscriber.Filter.Matches(batch, in events[i], robotHash, ref _overflowChars) && subscriber.Filter.Sampled())
                     {
                         missed++;
                     }
@@ -275,6 +241,19 @@ internal sealed class TailHub : IEventSink
         {
             _metrics.Dropped.Inc(total);
         }
+    }
+
+    private static bool HashRobots(TailSubscriber[] subscribers)
+    {
+        foreach (var subscriber in subscribers)
+        {
+            if (subscriber.Filter.HasRobot)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task LoopAsync()
