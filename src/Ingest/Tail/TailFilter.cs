@@ -28,6 +28,7 @@ internal sealed class TailFilter
     private byte[]? _type;
     private byte[]? _grep;
     private Regex? _regex;
+    private byte[]? _regexLiteral;
     private EventLevel _minLevel;
     private ulong _templateId;
     private int _sample = 1;
@@ -123,10 +124,13 @@ internal sealed class TailFilter
             if (regex || slashes)
             {
                 parameter = "grep";
-                if (!TryRegex(slashes ? grep[1..^1] : grep, out filter._regex, out error))
+                var pattern = slashes ? grep[1..^1] : grep;
+                if (!TryRegex(pattern, out filter._regex, out error))
                 {
                     return false;
                 }
+
+                filter._regexLiteral = RegexLiteral.Required(pattern);
             }
             else
             {
@@ -198,6 +202,11 @@ internal sealed class TailFilter
         if (_regex is not null)
         {
             var msg = batch[e.Msg];
+            if (_regexLiteral is not null && msg.IndexOf(_regexLiteral) < 0)
+            {
+                return false; // the text every match contains is not there: no need to decode and run the regex
+            }
+
             if (chars.Length < msg.Length)
             {
                 chars = new char[Math.Max(msg.Length, chars.Length * 2)];
