@@ -137,7 +137,7 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
     wait "$drain" || echo "WARNING: the consumer did not count $((events * (${WARMUPS:-1} + 1))) events: $(grep '^events' "$d/drain.txt")" >&2
   fi
   if [ -n "${TAILS:-}" ]; then
-    curl -s "localhost:$http/metrics" | awk '/^pipeline_tail_(events|dropped_events)_total/ {printf "  tail: %s %d\n", $1, $2}' >&2
+    curl -s "localhost:$http/metrics" | awk '/^pipeline_tail_(events|dropped_events|process_seconds)_total/ {printf "  tail: %s %s\n", $1, $2}' >&2
     stop_tails
   fi
   kill -TERM "$pid"; wait "$pid" || true

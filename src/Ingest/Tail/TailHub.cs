@@ -262,6 +262,7 @@ internal sealed partial class TailHub : IEventSink
         {
             await foreach (var batch in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
                     Process(batch);
@@ -274,6 +275,7 @@ internal sealed partial class TailHub : IEventSink
                 finally
                 {
                     Handled(batch);
+                    _metrics.ProcessSeconds.Inc(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 }
             }
         }

@@ -16,9 +16,12 @@ internal sealed class TailMetrics
         Rejected = factory.CreateCounter("pipeline_tail_rejected_total", "Tail subscriptions refused, by reason (limit, bad_parameter).",
             new CounterConfiguration { LabelNames = ["reason"] });
         Errors = metrics.ComponentErrors.WithLabels("tail", "process");
+        ProcessSeconds = factory.CreateCounter("pipeline_tail_process_seconds_total",
+            "Time the tail's thread spent matching events against the viewers' filters and queueing them (its CPU cost, about).");
     }
 
     public Counter.Child Errors { get; }
+    public Counter ProcessSeconds { get; }
 
     public Gauge Subscribers { get; }
     public Counter Sent { get; }
