@@ -7,12 +7,15 @@
 #   SYSTEMS="pipeline-tcp pipeline-tcp-rabbitmq" BENCH_DIR=/work/shared/bench perf/e2e/compare.sh 1000000 4 5   # the RabbitMQ sink's cost
 #   SYSTEMS="pipeline-tcp pipeline-tcp-alerts50" perf/e2e/compare.sh 1000000 4 5   # the alert block's cost with 50 rules
 #   SYSTEMS="pipeline-tcp pipeline-tcp-noring" perf/e2e/compare.sh 1000000 4 5   # the robots' recent-events ring's cost
+#   WARMUPS=3 SYSTEMS="pipeline-tcp pipeline-tcp-tail20" perf/e2e/compare.sh 1000000 4 5   # 20 filtered live-tail viewers' cost
 #   SYSTEMS="pipeline-websocket pipeline-websocket-acks" perf/e2e/compare.sh 1000000 4 5   # acknowledged delivery's cost (docs/acks.md)
 #
 # SYSTEMS picks what to measure (default: rsyslog syslog-ng pipeline-tcp pipeline-websocket);
 # pipeline-tcp-nomine is Pipeline over TCP with the pattern-mine block off (Pipeline:PatternMine:Enabled=false);
 # pipeline-tcp-mine2 runs that block with MaxDegreeOfParallelism 2; pipeline-tcp-noring keeps no recent events per
-# robot (Pipeline:Robots:RecentEvents=0: the price of /api/robots/{id}/logs?source=pipeline); pipeline-tcp-alerts50 adds the alert block with
+# robot (Pipeline:Robots:RecentEvents=0: the price of /api/robots/{id}/logs?source=pipeline); pipeline-tcp-tail20 has 20
+# live-tail viewers (curl on GET /api/tail, each with its own filters: see start_tails) open for the measured pass;
+# pipeline-tcp-alerts50 adds the alert block with
 # the 50 rules of perf/e2e/alerts/bench-50-rules.json (threshold, rate, attribute, absent, anomaly; grouped by
 # robot_id; no channels, so the cost is matching and evaluation); pipeline-tcp-rabbitmq adds the RabbitMQ sink
 # in Batch mode (RABBITMQ_MODE to change it) to the files sink, publishing to a private broker
@@ -68,6 +71,26 @@ wait_written() { # N TIMEOUT_S
   done
 }
 
+# TAILS=N: N viewers of the live tail, opened after the warm-up (so they see only the measured pass), with filters
+# such as people use: one robot, one robot's warnings, a grep, a sampled level, a regex. curl reads as fast as it can.
+tail_filters=("robot=robot-1" "robot=robot-2" "robot=robot-3" "robot=robot-4" "robot=robot-5" "robot=robot-6" "robot=robot-7"
+  "robot=robot-8" "robot=robot-9" "robot=robot-10" "robot=robot-11&level=warning" "robot=robot-12&level=warning"
+  "robot=robot-13&level=error" "robot=robot-14&level=error" "level=critical&sample=10" "level=error&sample=100"
+  "grep=timeout&robot=robot-15" "grep=Door%20405" "grep=%2FBattery%20level%201%5B0-9%5D%20%2F" "type=status&robot=robot-16")
+tail_pids=()
+start_tails() { # N
+  local i
+  for i in $(seq 0 $(($1 - 1))); do
+    curl -sN "localhost:$http/api/tail?${tail_filters[$((i % ${#tail_filters[@]}))]}" > /dev/null &
+    tail_pids+=($!)
+  done
+  until [ "$(curl -s "localhost:$http/metrics" | awk '$1 == "pipeline_tail_subscribers" {print int($2)}')" = "$1" ]; do sleep 0.05; done
+}
+stop_tails() {
+  [ "${#tail_pids[@]}" -gt 0 ] || return 0
+  kill "${tail_pids[@]}" 2>/dev/null || true; wait "${tail_pids[@]}" 2>/dev/null || true; tail_pids=()
+}
+
 run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
   local mode=$1 d="$work/pipeline" pid start end secs; shift
   rm -rf "$d"; mkdir -p "$d"
@@ -93,6 +116,7 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
     PEERS_WORK="$work" "$bench/send.sh" 127.0.0.1 "$tcp" "$data" "$conns" >/dev/null
     wait_written $((events * pass)) 300
   done
+  [ -n "${TAILS:-}" ] && start_tails "$TAILS"
   # CPU seconds (user + system) the process spends on the measured pass: steadier than wall time on a
   # shared machine, and what a block's cost adds up to when the machine is saturated.
   cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
@@ -111,6 +135,10 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
   if [ -n "$drain" ]; then
     awk -v c0="$b0" -v hz="$(getconf CLK_TCK)" '{printf "  broker (beam.smp) CPU for the pass: %.2f s\n", ($14 + $15 - c0) / hz}' "/proc/$beam/stat" >&2
     wait "$drain" || echo "WARNING: the consumer did not count $((events * (${WARMUPS:-1} + 1))) events: $(grep '^events' "$d/drain.txt")" >&2
+  fi
+  if [ -n "${TAILS:-}" ]; then
+    curl -s "localhost:$http/metrics" | awk '/^pipeline_tail_(events|dropped_events|process_seconds)_total/ {printf "  tail: %s %s\n", $1, $2}' >&2
+    stop_tails
   fi
   kill -TERM "$pid"; wait "$pid" || true
   # The robots' events only: the service's own connection and presence events (protocol internal) are extra.
@@ -145,6 +173,7 @@ for r in $(seq "$rounds"); do
       pipeline-tcp-nomine) res=$(run_pipeline tcp --Pipeline:PatternMine:Enabled=false) ;;
       pipeline-tcp-mine2) res=$(run_pipeline tcp --Pipeline:Blocks:PatternMine:MaxDegreeOfParallelism=2) ;;
       pipeline-tcp-noring) res=$(run_pipeline tcp --Pipeline:Robots:RecentEvents=0) ;;
+      pipeline-tcp-tail20) res=$(TAILS=20 run_pipeline tcp) ;;
       pipeline-tcp-alerts50) res=$(run_pipeline tcp --Pipeline:Alerts:RulesPath="${ALERT_RULES:-$here/alerts/bench-50-rules.json}") ;;
       pipeline-websocket) res=$(run_pipeline websocket) ;;
       pipeline-websocket-acks) res=$(LOAD_ARGS=--acks run_pipeline websocket) ;;
@@ -184,3 +213,4 @@ loss "alert block (50 rules)" pipeline-tcp-alerts50 pipeline-tcp
 loss "RabbitMQ sink (${RABBITMQ_MODE:-Batch} mode) against files only" pipeline-tcp-rabbitmq pipeline-tcp
 loss "recent events per robot (RecentEvents 100)" pipeline-tcp pipeline-tcp-noring
 loss "acknowledged delivery over WebSocket" pipeline-websocket-acks pipeline-websocket
+loss "20 filtered live-tail viewers" pipeline-tcp-tail20 pipeline-tcp

@@ -192,7 +192,7 @@ public sealed class PipelineCommandsTests
 
         var result = await PipelineCli.RunAsync(dir.Path, "frobnicate");
 
-        AssertOneLineFailure(result, "unknown verb 'frobnicate'; the verbs are run, validate, patterns, logs, stats, errors, sql, alerts, robots, auth.");
+        AssertOneLineFailure(result, "unknown verb 'frobnicate'; the verbs are run, validate, patterns, logs, stats, errors, sql, alerts, robots, auth, tail, top.");
     }
 
     [Fact]

@@ -120,6 +120,22 @@ internal sealed class ApiClient : IDisposable
         return await SendAsync(HttpMethod.Post, path, cancellationToken, content).ConfigureAwait(false);
     }
 
+    /// <summary>GETs <paramref name="path"/> as text (<c>/metrics</c>); the text, or a one-line error. Never throws for a network or HTTP failure.</summary>
+    public async Task<(string? Text, string? Error)> GetTextAsync(string path, CancellationToken cancellationToken)
+    {
+        var address = new Uri(BaseUrl, path);
+        try
+        {
+            using var response = await _http.GetAsync(address, cancellationToken).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode ? (text, null) : (null, $"{address} answered {(int)response.StatusCode}: {response.ReasonPhrase}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return (null, $"cannot reach {address}: {ex.Message} (is the service running? pass --url)");
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static async Task<JsonDocument?> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -56,6 +56,8 @@ internal static class PipelineCommands
         root.Subcommands.Add(AlertsCommand.Create(output, error, overrides));
         root.Subcommands.Add(RobotsCommand.Create(output, error));
         root.Subcommands.Add(AuthCommand.Create(output, error, input));
+        root.Subcommands.Add(TailCommand.Create(output, error));
+        root.Subcommands.Add(TopCommand.Create(output, error));
 
         // `pipeline` alone, or `pipeline --Pipeline:…=…`, is `pipeline run`.
         root.Options.Add(config);

@@ -25,7 +25,7 @@ namespace Pipeline.Ingest.Configuration;
 /// </summary>
 internal sealed class PipelineSettings
 {
-    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "Routes", "DeadLetter", "Alerts", "Auth", "Robots", "Acks"];
+    private static readonly string[] KnownSections = ["DataDir", "Ingest", "Blocks", "Parse", "Redact", "Enrich", "PatternMine", "Sinks", "Routes", "DeadLetter", "Alerts", "Auth", "Robots", "Acks", "Tail"];
     private static readonly string[] KnownSinks = ["Files", "ClickHouse", "RabbitMq"];
 
     public PipelineOptions Pipeline { get; private init; } = new();
@@ -54,6 +54,9 @@ internal sealed class PipelineSettings
 
     /// <summary><c>Pipeline:Acks</c>: acknowledged delivery (docs/acks.md).</summary>
     public Storage.Acks.AckOptions Acks { get; private init; } = new();
+
+    /// <summary><c>Pipeline:Tail</c>: the live tail (docs/watching-tail.md).</summary>
+    public Tail.TailOptions Tail { get; private init; } = new();
 
     /// <summary>Where the highest durable seq per robot boot is kept across restarts.</summary>
     public string AcksDirectory => Path.Combine(Pipeline.DataDir, "acks");
@@ -116,6 +119,7 @@ internal sealed class PipelineSettings
             Auth = Bind<AuthOptions>(root, "Auth", errors),
             Robots = Bind<Robots.RobotsOptions>(root, "Robots", errors),
             Acks = Bind<Storage.Acks.AckOptions>(root, "Acks", errors),
+            Tail = Bind<Tail.TailOptions>(root, "Tail", errors),
         };
         settings.MoveDeprecatedKeys(root);
         settings.Validate(errors);
@@ -345,6 +349,7 @@ internal sealed class PipelineSettings
         Auth.Validate(pipeline.Nested("Auth"));
         Robots.Validate(pipeline.Nested("Robots"));
         Acks.Validate(pipeline.Nested("Acks"));
+        Tail.Validate(pipeline.Nested("Tail"));
     }
 
     /// <summary>Every channel a rule or a route names must be configured (rules of a RulesPath file are checked when it loads).</summary>

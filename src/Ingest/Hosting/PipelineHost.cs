@@ -20,6 +20,7 @@ using Pipeline.Ingest.Dashboard;
 using Pipeline.Ingest.Framing;
 using Pipeline.Ingest.Http;
 using Pipeline.Ingest.Robots;
+using Pipeline.Ingest.Tail;
 using Pipeline.Storage.Acks;
 using Pipeline.Ingest.Tcp;
 using Pipeline.Ingest.WebSockets;
@@ -125,6 +126,7 @@ public static class PipelineHost
         AlertEndpoints.Map(app);
         RobotEndpoints.Map(app);
         DashboardEndpoints.Map(app);
+        TailEndpoints.Map(app);
         return app;
     }
 
@@ -158,6 +160,7 @@ public static class PipelineHost
         services.AddAlertChannels(settings.AlertChannels);
         services.AddAlerts(settings.Alerts, settings.Routes, settings.Blocks.Alerts, settings.AlertsDirectory);
         services.AddRobots(settings.Robots, settings.Blocks.Robots, settings.RobotsDirectory, settings.Enrich.NodeName);
+        services.AddTail(settings.Tail);
         services.AddPipelineGraph(settings.Blocks.FanOut);
         services.AddDashboard();
         if (settings.PatternMine.Enabled)
