@@ -151,6 +151,9 @@ internal sealed class TailFilter
     /// <summary>Whether the filter names a robot (then <see cref="Matches"/> wants the event's robot_id <see cref="Hash"/>).</summary>
     public bool HasRobot => _robot is not null;
 
+    /// <summary>The <see cref="Hash"/> of the robot the filter names (0 when it names none): the tail's index of viewers by robot.</summary>
+    public int RobotHash => _robot is null ? 0 : _robotHash;
+
     /// <summary>
     /// The hash <see cref="Matches"/> compares first: one per event for all viewers of a robot, instead of each comparing
     /// the bytes (most events are not the viewer's robot, and an int says so).

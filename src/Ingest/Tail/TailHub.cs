@@ -26,6 +26,7 @@ internal sealed partial class TailHub : IEventSink
     private readonly ArrayBufferWriter<byte> _line = new(4096);
     private readonly Task _loop;
     private volatile TailSubscriber[] _subscribers = [];
+    private volatile TailRouting _routing = new([]);
     private volatile int _count;
     private volatile bool _completing;
     private char[] _chars = new char[1024];
@@ -76,6 +77,7 @@ internal sealed partial class TailHub : IEventSink
             }
 
             _subscribers = [.. _subscribers, subscriber];
+            _routing = new TailRouting(_subscribers);
             _count = _subscribers.Length;
             for (var i = _subscriberWaiters.Count - 1; i >= 0; i--)
             {
@@ -105,6 +107,7 @@ internal sealed partial class TailHub : IEventSink
             Array.Copy(_subscribers, 0, left, 0, index);
             Array.Copy(_subscribers, index + 1, left, index, left.Length - index);
             _subscribers = left;
+            _routing = new TailRouting(left);
             _count = left.Length;
         }
 
@@ -159,43 +162,25 @@ internal sealed partial class TailHub : IEventSink
     /// <summary>Filters and queues one batch's events for the subscribers (the tail's thread; tests call it directly).</summary>
     internal void Process(EventBatch batch)
     {
-        var subscribers = _subscribers;
-        if (subscribers.Length == 0)
+        var routing = _routing;
+        if (routing.All.Length == 0)
         {
             return;
         }
 
         long sent = 0, dropped = 0;
-        var hashRobots = HashRobots(subscribers);
         var events = batch.Events;
         for (var i = 0; i < events.Length; i++)
         {
             ref readonly var e = ref events[i];
-            var robotHash = hashRobots ? TailFilter.Hash(batch[e.RobotId]) : 0;
+            var robotHash = routing.ByRobot ? TailFilter.Hash(batch[e.RobotId]) : 0;
             var rendered = false;
-            foreach (var subscriber in subscribers)
+            if (routing.ByRobot)
             {
-                if (!subscriber.Filter.Matches(batch, in e, robotHash, ref _chars) || !subscriber.Filter.Sampled())
-                {
-                    continue;
-                }
-
-                if (!rendered)
-                {
-                    _line.ResetWrittenCount();
-                    _writer.Write(batch, in e, _line);
-                    rendered = true;
-                }
-
-                if (subscriber.Add(_line.WrittenSpan[..^1])) // without its '\n'
-                {
-                    sent++;
-                }
-                else
-                {
-                    dropped++;
-                }
+                Offer(routing.Of(robotHash), batch, in e, robotHash, ref rendered, ref sent, ref dropped);
             }
+
+            Offer(routing.Others, batch, in e, robotHash, ref rendered, ref sent, ref dropped);
         }
 
         if (sent > 0)
@@ -206,6 +191,34 @@ internal sealed partial class TailHub : IEventSink
         if (dropped > 0)
         {
             _metrics.Dropped.Inc(dropped);
+        }
+    }
+
+    /// <summary>The event to each of <paramref name="subscribers"/> whose filter takes it, rendered once for all of them.</summary>
+    private void Offer(TailSubscriber[] subscribers, EventBatch batch, ref readonly EventRecord e, int robotHash, ref bool rendered, ref long sent, ref long dropped)
+    {
+        foreach (var subscriber in subscribers)
+        {
+            if (!subscriber.Filter.Matches(batch, in e, robotHash, ref _chars) || !subscriber.Filter.Sampled())
+            {
+                continue;
+            }
+
+            if (!rendered)
+            {
+                _line.ResetWrittenCount();
+                _writer.Write(batch, in e, _line);
+                rendered = true;
+            }
+
+            if (subscriber.Add(_line.WrittenSpan[..^1])) // without its '\n'
+            {
+                sent++;
+            }
+            else
+            {
+                dropped++;
+            }
         }
     }
 
@@ -241,19 +254,6 @@ internal sealed partial class TailHub : IEventSink
         {
             _metrics.Dropped.Inc(total);
         }
-    }
-
-    private static bool HashRobots(TailSubscriber[] subscribers)
-    {
-        foreach (var subscriber in subscribers)
-        {
-            if (subscriber.Filter.HasRobot)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private async Task LoopAsync()
