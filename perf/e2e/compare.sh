@@ -71,7 +71,9 @@ wait_written() { # N TIMEOUT_S
   done
 }
 
-# TAILS=N: N viewers of the live tail, opened after the warm-up (so they see only the measured pass), with filters
+# TAILS=N: N viewers of the live tail, opened before the warm-up (viewers that have been watching: the tail's code is
+# as warm as the rest); TAILS_OPEN=after opens them just before the measured pass (viewers that just came: the pass
+# also pays for compiling the tail's path and the endpoints). With filters
 # such as people use: one robot, one robot's warnings, a grep, a sampled level, a regex. curl reads as fast as it can.
 tail_filters=("robot=robot-1" "robot=robot-2" "robot=robot-3" "robot=robot-4" "robot=robot-5" "robot=robot-6" "robot=robot-7"
   "robot=robot-8" "robot=robot-9" "robot=robot-10" "robot=robot-11&level=warning" "robot=robot-12&level=warning"
@@ -109,6 +111,7 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
     --Pipeline:Ingest:TcpEndpoint="127.0.0.1:$tcp" --Logging:LogLevel:Default=Warning ${PIPELINE_ARGS:-} "$@" > "$d/log.txt" 2>&1 &
   pid=$!
   until curl -sf "localhost:$http/healthz" >/dev/null; do sleep 0.1; done
+  [ -n "${TAILS:-}" ] && [ "${TAILS_OPEN:-before}" = before ] && start_tails "$TAILS"
   # Warm-up: WARMUPS passes of the same data, so the JIT has reached its optimised, profile-guided tier
   # (tiered PGO needs a few hundred batches) — the state of a service that has been running.
   local pass
@@ -116,7 +119,7 @@ run_pipeline() { # MODE (tcp|websocket) [EXTRA ARGS...] -> "eps rss_mb cpu_s"
     PEERS_WORK="$work" "$bench/send.sh" 127.0.0.1 "$tcp" "$data" "$conns" >/dev/null
     wait_written $((events * pass)) 300
   done
-  [ -n "${TAILS:-}" ] && start_tails "$TAILS"
+  [ -n "${TAILS:-}" ] && [ "${TAILS_OPEN:-before}" = after ] && start_tails "$TAILS"
   # CPU seconds (user + system) the process spends on the measured pass: steadier than wall time on a
   # shared machine, and what a block's cost adds up to when the machine is saturated.
   cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")

@@ -1,8 +1,9 @@
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text;
 using Microsoft.Extensions.Primitives;
 using Pipeline.Blocks.Events;
 using Pipeline.Blocks.Parse;
@@ -170,6 +171,7 @@ internal sealed class TailFilter
     /// its robot_id when <see cref="HasRobot"/>. <paramref name="chars"/>: the caller's scratch for a regex (msg decoded to
     /// UTF-16), grown as needed; the caller owns it, so two threads never share one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see TailHub.Process
     public bool Matches(EventBatch batch, ref readonly EventRecord e, int robotHash, ref char[] chars)
     {
         if (e.Level < _minLevel)

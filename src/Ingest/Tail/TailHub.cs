@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Blocks.Events;
@@ -160,6 +161,7 @@ internal sealed partial class TailHub : IEventSink
     }
 
     /// <summary>Filters and queues one batch's events for the subscribers (the tail's thread; tests call it directly).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // viewers come at any time: the loop is hot from its first batch, not after tiering
     internal void Process(EventBatch batch)
     {
         var routing = _routing;
@@ -195,6 +197,7 @@ internal sealed partial class TailHub : IEventSink
     }
 
     /// <summary>The event to each of <paramref name="subscribers"/> whose filter takes it, rendered once for all of them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Offer(TailSubscriber[] subscribers, EventBatch batch, ref readonly EventRecord e, int robotHash, ref bool rendered, ref long sent, ref long dropped)
     {
         foreach (var subscriber in subscribers)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Pipeline.Ingest.Tail;
 
 /// <summary>
@@ -27,6 +29,7 @@ internal sealed class TailSubscriber
     public bool Ended => _ended;
 
     /// <summary>Adds one event's line (tail thread); false when the buffer was full and it was counted as dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see TailHub.Process
     public bool Add(ReadOnlySpan<byte> line)
     {
         bool added;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Pipeline.Blocks.Alerts.Internal;
 
 internal sealed partial class AlertEngine
@@ -16,6 +18,9 @@ internal sealed partial class AlertEngine
     /// </summary>
     public void EvaluateWoken() => Evaluate(early: true);
 
+    // Runs once a second: tiering would keep it at its first tiers for the service's first half minute (and a
+    // fleet's worth of groups makes it long), so it is compiled optimised at once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Evaluate(bool early)
     {
         var notices = new List<(CompiledRule Rule, AlertRuleMetrics Metrics, AlertNotice Notice)>();
@@ -108,6 +113,7 @@ internal sealed partial class AlertEngine
     }
 
     /// <summary>Moves the alert of every rule of the group's feed; counts pending, firing and offline per rule into <paramref name="counts"/> when given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepGroup(ObservedGroup group, long now, Action<AlertNotice>[] adds, int[,]? counts)
     {
         var rules = group.Feed.Rules;
@@ -147,6 +153,7 @@ internal sealed partial class AlertEngine
         _woken.Clear();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(CompiledRule rule, AlertGroup group, long now, AlertRuleMetrics metrics, Action<AlertNotice> notify)
     {
         var connection = Presence(group.Observed);
