@@ -29,14 +29,14 @@ internal static class TailEndpoints
 
     private static async Task ServeEventsAsync(HttpContext context)
     {
-        if (!TrySubscribe(context, out var hub, out var subscriber, out var refusal))
+        if (await SubscribeAsync(context).ConfigureAwait(false) is not { } subscription)
         {
-            await refusal.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted,
-            context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        var (hub, subscriber) = subscription;
+
+        using var stopping = Stopping(context);
         try
         {
             var response = context.Response;
@@ -112,14 +112,14 @@ internal static class TailEndpoints
             return;
         }
 
-        if (!TrySubscribe(context, out var hub, out var subscriber, out var refusal))
+        if (await SubscribeAsync(context).ConfigureAwait(false) is not { } subscription)
         {
-            await refusal.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted,
-            context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        var (hub, subscriber) = subscription;
+
+        using var stopping = Stopping(context);
         try
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
@@ -206,6 +206,23 @@ internal static class TailEndpoints
             await stopping.CancelAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>The viewer's subscription, or null once the refusal (a bad filter, the limit) has been written.</summary>
+    private static async Task<(TailHub Hub, TailSubscriber Subscriber)?> SubscribeAsync(HttpContext context)
+    {
+        if (TrySubscribe(context, out var hub, out var subscriber, out var refusal))
+        {
+            return (hub, subscriber);
+        }
+
+        await refusal.ExecuteAsync(context).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Ends when the viewer leaves or the service stops.</summary>
+    private static CancellationTokenSource Stopping(HttpContext context) =>
+        CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted,
+            context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
 
     private static bool TrySubscribe(HttpContext context, out TailHub hub, out TailSubscriber subscriber, out IResult refusal)
     {
