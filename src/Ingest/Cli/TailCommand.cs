@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Pipeline.Ingest.Cli.Files;
+using Pipeline.Ingest.Cli.Query;
 
 namespace Pipeline.Ingest.Cli;
 
@@ -27,16 +29,36 @@ internal static class TailCommand
         var sample = new Option<int?>("--sample") { Description = "Show one in N of the matching events." };
         var json = new Option<bool>("--json") { Description = "Print each event's JSON line as the files hold it (for jq); dropped counts go to stderr." };
         var count = new Option<int?>("--count") { Description = "Exit after this many events (default: until Ctrl-C or the service stops)." };
+        var source = new Option<string>("--source")
+        {
+            HelpName = "service|files",
+            Description = "service (default): the running service's live tail; files: follow the rolling files like tail -F, from their end, " +
+                          "without a service (--robot, --level, --type, --grep and --sample, meaning what they mean for pipeline logs).",
+            DefaultValueFactory = _ => "service",
+        };
+        source.AcceptOnlyFromAmong("service", "files");
+        var dataDir = new Option<string?>("--data-dir")
+        {
+            HelpName = "DIR",
+            Description = "With --source files: the service's Pipeline:DataDir (its logs/ are followed) or the files' directory itself (default: ./data).",
+        };
         var command = new Command("tail",
             "Follows the running service's events live (GET /api/tail), after redaction, as the sinks see them. A viewer that " +
             "falls behind is told how many events it missed (a 'dropped' line); it never slows the pipeline. Exit 0 at Ctrl-C, " +
             "--count or the end of the service; 1 when the service cannot be reached, refuses the ops token or has too many viewers; " +
-            "2 for a bad option or filter. Example: pipeline tail --robot r1 --level warning --grep /timeout|refused/")
+            "2 for a bad option or filter. Example: pipeline tail --robot r1 --level warning --grep /timeout|refused/ " +
+            "(or, where the service writes its files: pipeline tail --source files --level error)")
         {
-            url, token, robot, site, level, type, template, grep, regex, sample, json, count,
+            url, token, robot, site, level, type, template, grep, regex, sample, json, count, source, dataDir,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
+            if (result.GetValue(source) == "files" || result.GetValue(dataDir) is not null)
+            {
+                return await FollowFilesAsync(result, output, error, (robot, level, type, grep, sample, json, count, dataDir),
+                    [site, template, regex, url, token], cancellationToken).ConfigureAwait(false);
+            }
+
             var query = new StringBuilder();
             Add(query, "robot", result.GetValue(robot));
             Add(query, "site", result.GetValue(site));
@@ -58,6 +80,71 @@ internal static class TailCommand
                 .ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary><c>--source files</c>: the rolling files followed from their end, filtered as <c>pipeline logs</c> filters them.</summary>
+    private static async Task<int> FollowFilesAsync(ParseResult result, TextWriter output, TextWriter error,
+        (Option<string?> Robot, Option<string?> Level, Option<string?> Type, Option<string?> Grep, Option<int?> Sample, Option<bool> Json,
+            Option<int?> Count, Option<string?> DataDir) o, Option[] serviceOnly, CancellationToken cancellationToken)
+    {
+        if (Array.Find(serviceOnly, x => result.GetResult(x) is { Implicit: false }) is { } given)
+        {
+            await error.WriteLineAsync($"pipeline tail: {given.Name} needs the service's tail; the files source takes --robot, --level, --type, --grep and --sample.").ConfigureAwait(false);
+            return 2;
+        }
+
+        var rank = -1;
+        if (result.GetValue(o.Level) is { } minimum)
+        {
+            var normalized = EventsTable.NormalizeLevel(minimum);
+            if (normalized is null)
+            {
+                await error.WriteLineAsync($"pipeline tail: --level '{minimum}' is not a level: use DEBUG, INFO, WARNING, ERROR or CRITICAL.").ConfigureAwait(false);
+                return 2;
+            }
+
+            rank = Array.IndexOf(EventsTable.Levels, normalized);
+        }
+
+        var limit = result.GetValue(o.Count);
+        var sample = result.GetValue(o.Sample) ?? 1;
+        if (limit is <= 0 || sample <= 0)
+        {
+            await error.WriteLineAsync($"pipeline tail: {(limit is <= 0 ? "--count" : "--sample")} must be a positive number.").ConfigureAwait(false);
+            return 2;
+        }
+
+        var dataDir = result.GetValue(o.DataDir) ?? "data";
+        if (!Directory.Exists(dataDir))
+        {
+            await error.WriteLineAsync($"pipeline tail: {Path.GetFullPath(dataDir)} does not exist: pass --data-dir with the service's Pipeline:DataDir.").ConfigureAwait(false);
+            return 2;
+        }
+
+        var directory = RollingDirectory.Of(dataDir);
+        var filter = new EventFilter(result.GetValue(o.Robot), rank, result.GetValue(o.Type), result.GetValue(o.Grep), long.MinValue, long.MaxValue);
+        var printer = new TailPrinter(output, error, result.GetValue(o.Json), IsTerminal(output));
+        await error.WriteLineAsync($"pipeline tail: {FileFollower.Describe(directory)}").ConfigureAwait(false);
+        long matched = 0, shown = 0;
+        try
+        {
+            await new FileFollower(directory, TimeSpan.FromMilliseconds(200), error).FollowAsync(line =>
+            {
+                if (!EventHeadReader.TryRead(line.Span, out var head) || !filter.Matches(in head, line.Span) || matched++ % sample != 0)
+                {
+                    return true;
+                }
+
+                printer.Event(Encoding.UTF8.GetString(line.Span));
+                return ++shown != limit;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C
+        }
+
+        return 0;
     }
 
     private static bool IsTerminal(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;

@@ -17,7 +17,15 @@ public static class PipelineCli
     /// As <see cref="RunAsync"/>, with <paramref name="environment"/> variables set for the child and
     /// <paramref name="stdin"/> (when not null) written to its standard input, which is then closed.
     /// </summary>
-    public static async Task<Result> RunWithAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? stdin, params string[] args)
+    public static Task<Result> RunWithAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? stdin, params string[] args) =>
+        RunCoreAsync(workingDirectory, environment, stdin, onStdErrLine: null, args);
+
+    /// <summary>As <see cref="RunAsync"/>, handing each line of standard error to <paramref name="onStdErrLine"/> as it comes (a verb that says it is ready).</summary>
+    public static Task<Result> RunWatchingAsync(string workingDirectory, Action<string> onStdErrLine, params string[] args) =>
+        RunCoreAsync(workingDirectory, environment: null, stdin: null, onStdErrLine, args);
+
+    private static async Task<Result> RunCoreAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? stdin,
+        Action<string>? onStdErrLine, string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var start = new ProcessStartInfo(dotnet)
@@ -47,7 +55,7 @@ public static class PipelineCli
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
         var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var stderr = onStdErrLine is null ? process.StandardError.ReadToEndAsync() : ReadLinesAsync(process.StandardError, onStdErrLine);
         if (stdin is not null)
         {
             await process.StandardInput.WriteAsync(stdin);
@@ -65,5 +73,17 @@ public static class PipelineCli
         }
 
         return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<string> ReadLinesAsync(StreamReader reader, Action<string> onLine)
+    {
+        var all = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            all.Append(line).Append('\n');
+            onLine(line);
+        }
+
+        return all.ToString();
     }
 }

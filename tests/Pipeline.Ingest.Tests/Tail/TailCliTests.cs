@@ -37,6 +37,58 @@ public sealed class TailCliTests : IDisposable
     }
 
     [Fact]
+    public async Task TailFromTheFilesFollowsWhatIsWrittenAfterItStartsWithoutTheServicesTail()
+    {
+        // A first run leaves a file that holds 'before', whole; the tail starts at its end.
+        var dataDir = Path.Combine(_directory.Path, "data");
+        await using var earlier = await TestPipeline.StartAsync(dataDir: dataDir);
+        await earlier.SendTcpAsync(Encoding.UTF8.GetBytes("{\"robot_id\":\"r1\",\"level\":\"error\",\"msg\":\"before\"}\n"));
+        await earlier.StopAsync();
+        await using var pipeline = await TestPipeline.StartAsync(dataDir: dataDir);
+        var following = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tail = PipelineCli.RunWatchingAsync(_directory.Path, line =>
+        {
+            if (line.Contains("following", StringComparison.Ordinal))
+            {
+                following.TrySetResult();
+            }
+        }, "tail", "--source", "files", "--data-dir", pipeline.DataDir, "--level", "error", "--json", "--count", "2");
+        await following.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await pipeline.SendTcpAsync(Encoding.UTF8.GetBytes(
+            "{\"robot_id\":\"r1\",\"level\":\"error\",\"msg\":\"one\"}\n{\"robot_id\":\"r1\",\"msg\":\"quiet\"}\n{\"robot_id\":\"r2\",\"level\":\"critical\",\"msg\":\"two\"}\n"));
+        var result = await tail;
+        await pipeline.StopAsync();
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(0, Hub(pipeline).Count); // the service's tail was never asked
+        var files = pipeline.ReadLogLines();
+        Assert.Equal([files[1], files[3]], result.StdOut.TrimEnd('\n').Split('\n')); // not 'before', which was there already
+    }
+
+    [Theory]
+    [InlineData("--site", "north")]
+    [InlineData("--template-id", "7")]
+    [InlineData("--regex")]
+    public async Task TailFromTheFilesRefusesWhatOnlyTheServicesTailCanDo(params string[] option)
+    {
+        var result = await PipelineCli.RunAsync(_directory.Path, ["tail", "--source", "files", .. option]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"pipeline tail: {option[0]} needs the service's tail; the files source takes --robot, --level, --type, --grep and --sample.", result.StdErr.Trim());
+    }
+
+    [Fact]
+    public async Task TailFromTheFilesOfADirectoryThatIsNotThereExits2SayingWhere()
+    {
+        var missing = Path.Combine(_directory.Path, "nope");
+        var result = await PipelineCli.RunAsync(_directory.Path, "tail", "--source", "files", "--data-dir", missing);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"pipeline tail: {missing} does not exist: pass --data-dir with the service's Pipeline:DataDir.", result.StdErr.Trim());
+    }
+
+    [Fact]
     public async Task TailPrintsOneLinePerEventWithoutColourWhenNotATerminal()
     {
         await using var pipeline = await TestPipeline.StartAsync();

@@ -112,7 +112,7 @@ internal sealed class QueryVerb
         string directory;
         if (dataDir is not null)
         {
-            directory = RollingFileReader.List(dataDir).Length > 0 ? dataDir : Path.Combine(dataDir, "logs");
+            directory = RollingDirectory.Of(dataDir);
         }
         else
         {
