@@ -40,6 +40,10 @@ public sealed class PipelineMetrics
             "fsyncs a sink made to put what it wrote on disk (the files sink's group commit).", Labels("sink"));
         SinkBytes = factory.CreateCounter("pipeline_sink_written_bytes_total",
             "Bytes written to the destination (after compression).", Labels("sink"));
+        SinkSpoolPending = factory.CreateGauge("pipeline_sink_spool_pending_events",
+            "Events in a sink's disk spool now, waiting to be replayed.", new GaugeConfiguration { LabelNames = ["sink"] });
+        SinkSpoolBytes = factory.CreateGauge("pipeline_sink_spool_bytes",
+            "Bytes of a sink's disk spool segments on disk now (what its MaxBytes bounds).", new GaugeConfiguration { LabelNames = ["sink"] });
         BlockQueueDepth = factory.CreateGauge("pipeline_block_queue_depth",
             "Batches waiting in a block's input queue.", new GaugeConfiguration { LabelNames = ["block"] });
         TruncatedValues = factory.CreateCounter("pipeline_parse_truncated_values_total",
@@ -75,6 +79,8 @@ public sealed class PipelineMetrics
     public Counter SinkBytes { get; }
     public Counter SinkFsyncs { get; }
     public Gauge BlockQueueDepth { get; }
+    public Gauge SinkSpoolPending { get; }
+    public Gauge SinkSpoolBytes { get; }
     public Counter TruncatedValues { get; }
     public Counter TruncatedEvents { get; }
     public Counter RedactedEvents { get; }

@@ -120,6 +120,8 @@ internal static class TopCommand
         var written = now.By("pipeline_sink_written_events_total", "sink");
         var writtenBefore = before.By("pipeline_sink_written_events_total", "sink");
         var spooled = now.By("pipeline_sink_spooled_events_total", "sink");
+        var pending = now.By("pipeline_sink_spool_pending_events", "sink");
+        var spoolBytes = now.By("pipeline_sink_spool_bytes", "sink");
         var states = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (ready.Body?.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("sinks", out var sinks))
         {
@@ -133,10 +135,12 @@ internal static class TopCommand
         foreach (var name in states.Keys.Union(written.Keys).Order(StringComparer.Ordinal))
         {
             rows.Add([name, states.GetValueOrDefault(name, "-"), Rate(written.GetValueOrDefault(name) - writtenBefore.GetValueOrDefault(name), seconds),
-                Count(written.GetValueOrDefault(name)), Count(spooled.GetValueOrDefault(name))]);
+                Count(written.GetValueOrDefault(name)), Count(spooled.GetValueOrDefault(name)),
+                pending.TryGetValue(name, out var p) ? Count(p) : "-", spoolBytes.TryGetValue(name, out var b) ? Count(b) : "-"]);
         }
 
-        TablePrinter.Print(frame, ["SINK", "STATE", "WRITTEN/S", "WRITTEN", "SPOOLED"], rows);
+        // SPOOLED: events spooled since the start; SPOOL NOW / SPOOL BYTES: what waits in the spool to be replayed.
+        TablePrinter.Print(frame, ["SINK", "STATE", "WRITTEN/S", "WRITTEN", "SPOOLED", "SPOOL NOW", "SPOOL BYTES"], rows);
         frame.WriteLine();
 
         frame.WriteLine($"robots online: {Count(now.Sum("pipeline_robots_online"))}   tail viewers: {Count(now.Sum("pipeline_tail_subscribers"))}" +

@@ -84,6 +84,14 @@ public sealed partial class SinkRunner : IEventSink, IAsyncDisposable
         if (options.Spool is not null)
         {
             _spool = new DiskSpool(options.SpoolDirectory!, options.Spool, logger);
+            var pending = metrics.SinkSpoolPending.WithLabels(sink.Name);
+            var bytes = metrics.SinkSpoolBytes.WithLabels(sink.Name);
+            var spool = _spool;
+            metrics.OnCollect(() =>
+            {
+                pending.Set(spool.PendingRows);
+                bytes.Set(spool.DiskBytes);
+            });
         }
 
         _write = new ActionBlock<SinkBatch?>(DeliverAsync, new ExecutionDataflowBlockOptions

@@ -15,6 +15,8 @@ public sealed partial class SinkRunnerTests
 
         Assert.Equal(3 * BatchEvents, await SinkMetricAsync("pipeline_sink_spooled_events_total"));
         Assert.Equal(3 * BatchEvents, runner.SpooledEvents);
+        Assert.Equal(3 * BatchEvents, await SinkMetricAsync("pipeline_sink_spool_pending_events")); // what pipeline top shows
+        Assert.True(await SinkMetricAsync("pipeline_sink_spool_bytes") > 0);
         Assert.Equal(0, await SinkMetricAsync("pipeline_sink_written_events_total") ?? 0);
         Assert.Equal(SinkHealth.Spooling, runner.Health);
 
@@ -36,6 +38,7 @@ public sealed partial class SinkRunnerTests
         Assert.Equal(SinkHealth.Healthy, runner.Health);
         Assert.Equal([Batch(0), Batch(1), Batch(2)], _sink.Accepted);
         Assert.Equal(0, runner.SpooledEvents);
+        Assert.Equal(0, await SinkMetricAsync("pipeline_sink_spool_pending_events")); // replayed: nothing waits
         Assert.Equal(3 * BatchEvents, await SinkMetricAsync("pipeline_sink_written_events_total"));
 
         // Direct again.
