@@ -157,7 +157,7 @@ public sealed class TailCliTests : IDisposable
         Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["tcp", _, "1", "0"]);
         Assert.Contains(lines, l => l.StartsWith("BLOCK ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("parse ", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["files", "healthy", _, "1", "0"]);
+        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["files", "healthy", _, "1", "0", "-", "-"]); // the files sink has no spool
         Assert.Contains("robots online: 0   tail viewers: 0 (dropped 0)", lines);
         Assert.Contains("alerts: off (no rules configured)", lines);
         Assert.DoesNotContain('\u001b', result.StdOut);

@@ -36,14 +36,22 @@ public sealed class TailEndpointTests : IDisposable
     {
         const int total = 20_000;
         await using var pipeline = await TestPipeline.StartAsync(new Dictionary<string, string> { ["Tail:BufferEvents"] = "16" });
-        // A raw socket: it sends the request and reads nothing until every event went through, so its buffers fill.
-        using var viewer = new TcpClient();
-        await viewer.ConnectAsync(pipeline.Http);
-        viewer.ReceiveBufferSize = 4096;
-        var stream = viewer.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /api/tail HTTP/1.1\r\nHost: {pipeline.Http}\r\n\r\n"));
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        while (await reader.ReadLineAsync() is { } line && line != ": subscribed")
+        // A viewer with a small socket buffer that reads nothing until every event went through, so its buffers fill.
+        // Through HttpClient: the response is chunked, and a raw socket's lines would have chunk sizes in them.
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096, NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        using var response = await http.GetAsync(new Uri(pipeline.HttpUri, "/api/tail"), HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(), Encoding.UTF8);
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // a count that never adds up fails, it does not hang
+        while (await reader.ReadLineAsync(limit.Token) is { } line && line != ": subscribed")
         {
         }
 
@@ -56,7 +64,7 @@ public sealed class TailEndpointTests : IDisposable
         // What the viewer reads now: events and drop counts that add up to everything it matched.
         long events = 0, told = 0;
         string? name = null;
-        while (events + told < total && await reader.ReadLineAsync() is { } line)
+        while (events + told < total && await reader.ReadLineAsync(limit.Token) is { } line)
         {
             if (line.StartsWith("event: ", StringComparison.Ordinal))
             {
