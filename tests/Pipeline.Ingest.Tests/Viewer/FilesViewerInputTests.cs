@@ -1,5 +1,6 @@
 using System.Text;
 using K4os.Compression.LZ4.Streams;
+using Pipeline.Ingest.Tests.Acks;
 using Pipeline.Tests.Shared;
 using Pipeline.Tests.Shared.Files;
 
@@ -33,14 +34,25 @@ public sealed class FilesViewerInputTests(FleetFilesFixture fleet) : IClassFixtu
     public async Task ReadingWhileTheServiceRunsShowsWhatIsWrittenAndNoError()
     {
         await using var pipeline = await TestPipeline.StartAsync();
-        await pipeline.SendTcpAsync(Encoding.UTF8.GetBytes(FleetFilesFixture.Lines(DateTimeOffset.UtcNow)));
-        await WaitForWrittenAsync(pipeline, FleetFilesFixture.Events.Length);
+        // Each robot over an acknowledged connection of its own: the ack of its last event says the files hold every
+        // one (an ack follows the fsync of the frame that holds it), and the service goes on running while the viewer reads.
+        var lines = FleetFilesFixture.Lines(DateTimeOffset.UtcNow).TrimEnd('\n').Split('\n');
+        foreach (var robot in FleetFilesFixture.Events.Select(e => e.Robot).Distinct())
+        {
+            var own = lines.Where((_, i) => FleetFilesFixture.Events[i].Robot == robot).Select((l, i) => $"{{\"seq\":{i + 1},{l[1..]}").ToArray();
+            var (peer, _) = await AckPeer.HelloAsync(pipeline, webSocket: false, robot, "boot-" + robot);
+            await using (peer)
+            {
+                await peer.SendAsync(own);
+                await peer.WaitForAckAsync(own.Length);
+            }
+        }
 
         var run = await ViewerRun.RunAsync("logs", "--data-dir", pipeline.DataDir, "--since", "24h");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("", run.Error);
-        Assert.Equal(2 + 6, run.Lines.Length);
+        Assert.Equal(2 + 6, run.Lines.Length); // the fixture's six of the last day
     }
 
     [Fact]
@@ -213,14 +225,5 @@ public sealed class FilesViewerInputTests(FleetFilesFixture fleet) : IClassFixtu
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("no ClickHouse connection", run.Error, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitForWrittenAsync(TestPipeline pipeline, int events)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (pipeline.Metric("pipeline_sink_written_events_total", "files") < events)
-        {
-            await Task.Delay(20, timeout.Token); // polls a counter the sink moves; no fixed sleep stands for the work
-        }
     }
 }
