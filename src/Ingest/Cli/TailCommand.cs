@@ -124,11 +124,13 @@ internal static class TailCommand
         var directory = RollingDirectory.Of(dataDir);
         var filter = new EventFilter(result.GetValue(o.Robot), rank, result.GetValue(o.Type), result.GetValue(o.Grep), long.MinValue, long.MaxValue);
         var printer = new TailPrinter(output, error, result.GetValue(o.Json), IsTerminal(output));
+        var follower = new FileFollower(directory, TimeSpan.FromMilliseconds(200), error);
+        follower.Start(); // before saying so: what is written once the line is out is followed
         await error.WriteLineAsync($"pipeline tail: {FileFollower.Describe(directory)}").ConfigureAwait(false);
         long matched = 0, shown = 0;
         try
         {
-            await new FileFollower(directory, TimeSpan.FromMilliseconds(200), error).FollowAsync(line =>
+            await follower.FollowAsync(line =>
             {
                 if (!EventHeadReader.TryRead(line.Span, out var head) || !filter.Matches(in head, line.Span) || matched++ % sample != 0)
                 {

@@ -14,6 +14,10 @@ internal sealed class FileFollower
     private readonly string _directory;
     private readonly TimeSpan _poll;
     private readonly TextWriter _error;
+    private readonly List<FrameSpan> _frames = [];
+    private string? _file;
+    private long _offset;
+    private bool _started;
 
     public FileFollower(string directory, TimeSpan poll, TextWriter error)
     {
@@ -22,20 +26,36 @@ internal sealed class FileFollower
         _error = error;
     }
 
+    /// <summary>
+    /// Takes the starting point, the end of the newest file: what is written after this call is followed. Call it before
+    /// saying that the follower is following (<see cref="FollowAsync"/> calls it when it was not).
+    /// </summary>
+    public void Start()
+    {
+        var files = RollingFileReader.List(_directory);
+        _file = files.Length > 0 ? files[^1] : null;
+        _offset = 0;
+        if (_file is not null)
+        {
+            using var start = new RollingFileReader(_file);
+            start.Index(_frames, out _offset);
+            _frames.Clear();
+        }
+
+        _started = true;
+    }
+
     /// <summary>Hands each new line (without its newline) to <paramref name="line"/> until it returns false or the token is cancelled.</summary>
     public async Task FollowAsync(Func<ReadOnlyMemory<byte>, bool> line, CancellationToken cancellationToken)
     {
-        var frames = new List<FrameSpan>();
-        var files = RollingFileReader.List(_directory);
-        string? file = files.Length > 0 ? files[^1] : null;
-        long offset = 0;
-        if (file is not null)
+        if (!_started)
         {
-            using var start = new RollingFileReader(file);
-            start.Index(frames, out offset);
-            frames.Clear();
+            Start();
         }
 
+        var frames = _frames;
+        var file = _file;
+        var offset = _offset;
         while (!cancellationToken.IsCancellationRequested)
         {
             var progressed = false;
