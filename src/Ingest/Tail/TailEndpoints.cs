@@ -59,6 +59,7 @@ internal static class TailEndpoints
                 }
 
                 await body.FlushAsync(stopping.Token).ConfigureAwait(false);
+                await subscriber.PaceAsync(hub.Options.SendInterval, stopping.Token).ConfigureAwait(false);
             }
 
             WriteEvents(body, subscriber.Take());
@@ -134,6 +135,7 @@ internal static class TailEndpoints
                 }
 
                 await SendAsync(socket, subscriber.Take(), dropped, stopping.Token).ConfigureAwait(false);
+                await subscriber.PaceAsync(hub.Options.SendInterval, stopping.Token).ConfigureAwait(false);
             }
 
             await SendAsync(socket, subscriber.Take(), dropped, stopping.Token).ConfigureAwait(false);

@@ -5,15 +5,19 @@ namespace Pipeline.Ingest.Tail;
 /// <summary>
 /// One viewer of the tail: its filter and two rings, one the tail fills while the viewer's connection sends the other
 /// (swapped under a lock, so neither side copies or waits on the other's I/O). A full ring drops and counts: the tail
-/// never waits for a viewer.
+/// never waits for a viewer. Between two sends the connection paces itself (<see cref="PaceAsync"/>): a viewer's events
+/// gather for <see cref="TailOptions.SendInterval"/>, or until its ring is half full, and go out in one write.
 /// </summary>
 internal sealed class TailSubscriber
 {
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly SemaphoreSlim _hurry = new(0, 1);
+    private readonly int _half;
     private TailRing _filling;
     private TailRing _sending;
     private int _signalled;
+    private int _hurried;
     private volatile bool _ended;
 
     public TailSubscriber(TailFilter filter, int bufferEvents)
@@ -21,6 +25,7 @@ internal sealed class TailSubscriber
         Filter = filter;
         _filling = new TailRing(bufferEvents);
         _sending = new TailRing(bufferEvents);
+        _half = Math.Max(1, bufferEvents / 2);
     }
 
     public TailFilter Filter { get; }
@@ -36,6 +41,10 @@ internal sealed class TailSubscriber
         lock (_gate)
         {
             added = _filling.TryAdd(line);
+            if (_filling.Count == _half)
+            {
+                Hurry(); // a pacing connection sends now rather than let the ring fill up
+            }
         }
 
         Wake();
@@ -57,6 +66,7 @@ internal sealed class TailSubscriber
     {
         _ended = true;
         Wake();
+        Hurry();
     }
 
     /// <summary>Waits until there is something to send, the tail ends, <paramref name="timeout"/> passes (false) or the viewer goes.</summary>
@@ -72,6 +82,23 @@ internal sealed class TailSubscriber
         return woke;
     }
 
+    /// <summary>
+    /// After a send: waits <paramref name="interval"/> for more events to gather, unless the ring gets half full or the tail
+    /// ends first. The connection then sends what gathered in one write instead of waking and writing per event.
+    /// </summary>
+    public async Task PaceAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        if (interval <= TimeSpan.Zero || _ended)
+        {
+            return;
+        }
+
+        if (await _hurry.WaitAsync(interval, cancellationToken).ConfigureAwait(false))
+        {
+            Volatile.Write(ref _hurried, 0);
+        }
+    }
+
     /// <summary>What arrived since the last call, for the viewer's connection to send; valid until the next call.</summary>
     public TailRing Take()
     {
@@ -80,6 +107,14 @@ internal sealed class TailSubscriber
             _sending.Clear();
             (_filling, _sending) = (_sending, _filling);
             return _sending;
+        }
+    }
+
+    private void Hurry()
+    {
+        if (Interlocked.Exchange(ref _hurried, 1) == 0)
+        {
+            _hurry.Release();
         }
     }
 
